@@ -1,0 +1,243 @@
+// derive's own expression tree. mathjs nodes stop at the parser: everything else works on Expr.
+//
+// Normal form kept by every constructor here (and only here):
+// - `+` and `*` are n-ary and flat: add(add(a, b), c) is add(a, b, c);
+// - `a - b` is add(a, neg(b)) and `-b` is mul(-1, b) (a leading negative number absorbs the sign);
+// - `a / b` is mul(a, pow(b, -1)), and `1 / b` is pow(b, -1).
+// Nothing else is folded, so the tree keeps what the student wrote (`2 * 3` stays `2 * 3`).
+
+export type Expr = Num | Sym | Call
+
+export interface Num {
+  readonly kind: 'num'
+  readonly value: number
+}
+export interface Sym {
+  readonly kind: 'sym'
+  readonly name: string
+}
+/** An operator or function application. Operators use the heads in OPS; functions their name. */
+export interface Call {
+  readonly kind: 'call'
+  readonly head: string
+  readonly args: readonly Expr[]
+}
+
+/** Heads of operators (functions are Calls whose head is the function name). */
+export const OPS = {
+  add: '+',
+  mul: '*',
+  pow: '^',
+  transpose: "'",
+  index: '[]',
+  given: '|',
+  factorial: '!',
+  and: 'and',
+  or: 'or',
+  not: 'not',
+} as const
+
+/** Functions whose argument at `varIndex` is a variable bound inside the argument at 0. */
+export const BINDERS: Readonly<Record<string, { varIndex: number }>> = {
+  sum: { varIndex: 1 },
+  prod: { varIndex: 1 },
+  diff: { varIndex: 1 },
+  int: { varIndex: 1 },
+}
+
+/** Functions whose arguments are random variables or events (never matrices). */
+export const PROBABILITY_FNS: ReadonlySet<string> = new Set(['P', 'E', 'Var', 'Cov'])
+
+export const num = (value: number): Num => ({ kind: 'num', value: Object.is(value, -0) ? 0 : value })
+export const sym = (name: string): Sym => ({ kind: 'sym', name })
+
+export function call(head: string, args: readonly Expr[]): Expr {
+  if (head === OPS.add) return add(args)
+  if (head === OPS.mul) return mul(args)
+  return { kind: 'call', head, args }
+}
+
+/** A flat sum; a one-term sum is the term itself, an empty sum is 0. */
+export function add(terms: readonly Expr[]): Expr {
+  const flat: Expr[] = []
+  for (const t of terms) {
+    if (isCall(t, OPS.add)) flat.push(...t.args)
+    else flat.push(t)
+  }
+  if (flat.length === 0) return num(0)
+  if (flat.length === 1) return flat[0]!
+  return { kind: 'call', head: OPS.add, args: flat }
+}
+
+/** A flat product; a one-factor product is the factor itself, an empty product is 1. */
+export function mul(factors: readonly Expr[]): Expr {
+  const flat: Expr[] = []
+  for (const f of factors) {
+    if (isCall(f, OPS.mul)) flat.push(...f.args)
+    else flat.push(f)
+  }
+  if (flat.length === 0) return num(1)
+  if (flat.length === 1) return flat[0]!
+  return { kind: 'call', head: OPS.mul, args: flat }
+}
+
+export const pow = (base: Expr, exponent: Expr): Expr => ({ kind: 'call', head: OPS.pow, args: [base, exponent] })
+
+/** -e, with the sign absorbed by a number or a leading numeric coefficient. */
+export function neg(e: Expr): Expr {
+  if (e.kind === 'num') return num(-e.value)
+  if (isCall(e, OPS.mul)) {
+    const first = e.args[0]
+    if (first?.kind === 'num') {
+      const c = -first.value
+      return c === 1 ? mul(e.args.slice(1)) : mul([num(c), ...e.args.slice(1)])
+    }
+  }
+  return mul([num(-1), e])
+}
+
+export const sub = (a: Expr, b: Expr): Expr => add([a, neg(b)])
+/** a / b; 1 / b is just b^-1 (so `1/y * x` does not carry a factor 1 around). */
+export const div = (a: Expr, b: Expr): Expr =>
+  a.kind === 'num' && a.value === 1 ? pow(b, num(-1)) : mul([a, pow(b, num(-1))])
+
+export function isCall(e: Expr | undefined, head?: string): e is Call {
+  return e !== undefined && e.kind === 'call' && (head === undefined || e.head === head)
+}
+
+export const isAC = (head: string): boolean => head === OPS.add || head === OPS.mul
+
+/** True when e is pow(b, -k) for a positive number k: a factor printed in a denominator. */
+export function isReciprocal(e: Expr): e is Call {
+  return isCall(e, OPS.pow) && e.args[1]?.kind === 'num' && e.args[1].value < 0
+}
+
+/** Replace the child at `index` of a call, rebuilding through the normalising constructors. */
+export function withArg(e: Call, index: number, child: Expr): Expr {
+  const args = e.args.slice()
+  args[index] = child
+  return call(e.head, args)
+}
+
+// ---- structural queries ---------------------------------------------------------------------
+
+/** Free symbols of e (bound variables of sum/prod/diff/int excluded inside their body). */
+export function freeSymbols(e: Expr, out: Set<string> = new Set(), bound: ReadonlySet<string> = new Set()): Set<string> {
+  if (e.kind === 'sym') {
+    if (!bound.has(e.name)) out.add(e.name)
+  } else if (e.kind === 'call') {
+    const binder = BINDERS[e.head]
+    const v = binder ? e.args[binder.varIndex] : undefined
+    if (binder && v?.kind === 'sym') {
+      const inner = new Set(bound)
+      inner.add(v.name)
+      e.args.forEach((a, i) => {
+        // the body (and an integral's/derivative's variable slot) sees the variable bound; limits do not
+        if (i === 0 || i === binder.varIndex) freeSymbols(a, out, inner)
+        else freeSymbols(a, out, bound)
+      })
+    } else {
+      for (const a of e.args) freeSymbols(a, out, bound)
+    }
+  }
+  return out
+}
+
+/** Does e contain a free occurrence of symbol `name`? */
+export const dependsOn = (e: Expr, name: string): boolean => freeSymbols(e).has(name)
+
+/** Number of nodes, for budgets. */
+export function size(e: Expr): number {
+  return e.kind === 'call' ? 1 + e.args.reduce((n, a) => n + size(a), 0) : 1
+}
+
+/** Child at a path of argument indices, or undefined. */
+export function at(e: Expr, path: readonly number[]): Expr | undefined {
+  let cur: Expr | undefined = e
+  for (const i of path) {
+    if (!cur || cur.kind !== 'call') return undefined
+    cur = cur.args[i]
+  }
+  return cur
+}
+
+/** e with the node at `path` replaced by `replacement`; parents are rebuilt (and re-flattened). */
+export function replaceAt(e: Expr, path: readonly number[], replacement: Expr): Expr {
+  if (path.length === 0) return replacement
+  if (e.kind !== 'call') throw new Error(`replaceAt: no child at ${path.join('.')}`)
+  const [i, ...rest] = path
+  const child = e.args[i!]
+  if (child === undefined) throw new Error(`replaceAt: no child ${i}`)
+  return withArg(e, i!, replaceAt(child, rest, replacement))
+}
+
+/** Pre-order walk: outermost first, then left to right. */
+export function* walk(e: Expr, path: number[] = []): Generator<{ node: Expr; path: number[] }> {
+  yield { node: e, path }
+  if (e.kind === 'call') {
+    for (let i = 0; i < e.args.length; i++) yield* walk(e.args[i]!, [...path, i])
+  }
+}
+
+export const pathToString = (path: readonly number[]): string => (path.length === 0 ? '.' : path.join('.'))
+
+/** Parse a position string ('.' or '0.1.2'); undefined when malformed. */
+export function parsePath(text: string): number[] | undefined {
+  const t = text.trim()
+  if (t === '.' || t === '') return []
+  if (!/^\d+(\.\d+)*$/.test(t)) return undefined
+  return t.split('.').map(Number)
+}
+
+// ---- matrices -------------------------------------------------------------------------------
+
+/** Which symbols are matrices: a list of names, or every single uppercase letter. */
+export type MatrixSetting = 'uppercase' | readonly string[]
+
+const UPPER = /^[A-Z]$/
+
+/** Is `name` a matrix under `setting`? */
+export function isMatrixName(name: string, setting: MatrixSetting): boolean {
+  return setting === 'uppercase' ? UPPER.test(name) : setting.includes(name)
+}
+
+/**
+ * The matrix symbols of an expression. A symbol used as an argument of P/E/Var/Cov is a random
+ * variable or event, so it is a scalar everywhere in that expression.
+ */
+export function matrixSymbols(e: Expr, setting: MatrixSetting): Set<string> {
+  const randoms = new Set<string>()
+  const all = new Set<string>()
+  const visit = (x: Expr, inProb: boolean): void => {
+    if (x.kind === 'sym') {
+      all.add(x.name)
+      if (inProb) randoms.add(x.name)
+    } else if (x.kind === 'call') {
+      const p = inProb || PROBABILITY_FNS.has(x.head)
+      for (const a of x.args) visit(a, p)
+    }
+  }
+  visit(e, false)
+  const out = new Set<string>()
+  for (const n of all) if (!randoms.has(n) && isMatrixName(n, setting)) out.add(n)
+  return out
+}
+
+const SCALAR_VALUED = new Set(['det', 'trace', 'E', 'Var', 'Cov', 'P'])
+
+/** May e denote a matrix (or vector) rather than a scalar? Transposes and matrix symbols do. */
+export function isMatrixish(e: Expr, matrices: ReadonlySet<string>): boolean {
+  if (e.kind === 'sym') return matrices.has(e.name)
+  if (e.kind === 'num') return false
+  if (SCALAR_VALUED.has(e.head)) return false
+  if (e.head === OPS.transpose) return true
+  return e.args.some((a) => isMatrixish(a, matrices))
+}
+
+/**
+ * A product keeps its order when it has a matrix-like factor: then only numbers commute.
+ * (Vectors are lowercase, so in x' * A * x every factor keeps its place.)
+ */
+export function isOrderedProduct(e: Call, matrices: ReadonlySet<string>): boolean {
+  return e.head === OPS.mul && e.args.some((a) => isMatrixish(a, matrices))
+}

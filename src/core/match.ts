@@ -1,0 +1,374 @@
+// The matcher: which bindings make a pattern equal to a subject. Lazy (generators), bounded by a
+// Budget, and "no match" is simply an empty sequence. Semantics: SPEC §3.
+import { equal } from './equal.js'
+import {
+  type Call,
+  call,
+  dependsOn,
+  type Expr,
+  freeSymbols,
+  isAC,
+  isCall,
+  isMatrixish,
+  isOrderedProduct,
+  isReciprocal,
+  num,
+  OPS,
+  walk,
+} from './expr.js'
+import type { Condition } from './parse.js'
+import { print } from './print.js'
+import { CONSTANTS, type Rule } from './rule.js'
+
+export type Bindings = ReadonlyMap<string, Expr>
+
+/** Caps the work one command may spend matching, so no input can make it run away. */
+export class Budget {
+  steps = 0
+  truncated = false
+  constructor(readonly limit = 200_000) {}
+  /** Count one step; false once the budget is spent. */
+  tick(): boolean {
+    if (++this.steps > this.limit) this.truncated = true
+    return !this.truncated
+  }
+}
+
+/** What matching needs besides the pattern and subject. */
+export interface MatchContext {
+  readonly rule: Rule
+  /** Matrix symbols of the whole subject expression. */
+  readonly matrices: ReadonlySet<string>
+  readonly budget: Budget
+}
+
+const isWildcard = (p: Expr, ctx: MatchContext): p is Expr & { kind: 'sym' } => p.kind === 'sym' && !ctx.rule.literals.has(p.name)
+
+/** Bind (or check) one wildcard; undefined when it cannot take this value. */
+function bind(name: string, value: Expr, b: Bindings, ctx: MatchContext): Bindings | undefined {
+  const old = b.get(name)
+  if (old !== undefined) return equal(old, value, ctx.matrices) ? b : undefined
+  if (ctx.rule.scalarWildcards.has(name) && isMatrixish(value, ctx.matrices)) return undefined
+  return new Map(b).set(name, value)
+}
+
+/** Every way pattern p fits subject s extending bindings b. */
+export function* match(p: Expr, s: Expr, b: Bindings, ctx: MatchContext): Generator<Bindings> {
+  if (!ctx.budget.tick()) return
+  if (p.kind === 'sym') {
+    if (isWildcard(p, ctx)) {
+      const nb = bind(p.name, s, b, ctx)
+      if (nb) yield nb
+    } else if (s.kind === 'sym' && s.name === p.name) yield b
+    return
+  }
+  if (p.kind === 'num') {
+    if (s.kind === 'num' && s.value === p.value) yield b
+    return
+  }
+  if (isAC(p.head)) {
+    const view = acView(p, s, ctx.matrices)
+    for (const m of matchAC(p, view, b, ctx, false)) yield m.b
+    return
+  }
+  if (s.kind !== 'call' || s.head !== p.head || s.args.length !== p.args.length) return
+  yield* matchArgs(p.args, s.args, 0, b, ctx)
+}
+
+function* matchArgs(ps: readonly Expr[], ss: readonly Expr[], k: number, b: Bindings, ctx: MatchContext): Generator<Bindings> {
+  if (k === ps.length) {
+    yield b
+    return
+  }
+  for (const nb of match(ps[k]!, ss[k]!, b, ctx)) yield* matchArgs(ps, ss, k + 1, nb, ctx)
+}
+
+/** The subject seen as the arguments of an AC pattern's operator. */
+interface View {
+  readonly head: string
+  readonly items: readonly Expr[]
+  /** Index in the subject's own args of each item (the subject itself: -1). */
+  readonly origin: readonly number[]
+  readonly ordered: boolean
+  /** A lone reciprocal 1/y seen as a product: a wildcard numerator may bind 1. */
+  readonly identityOk: boolean
+}
+
+/** How subject s looks to the AC pattern p: its terms/factors, with a sign split off if p needs it. */
+export function acView(p: Call, s: Expr, matrices: ReadonlySet<string>): View {
+  const same = isCall(s, p.head)
+  let items: Expr[] = same ? s.args.slice() : [s]
+  let origin: number[] = same ? s.args.map((_, i) => i) : [-1]
+  if (p.head === OPS.mul && p.args.some((a) => a.kind === 'num' && a.value === -1)) {
+    // a pattern -b (that is, -1 * b) fits a term with any negative coefficient
+    const i = items.findIndex((x) => x.kind === 'num' && x.value < 0 && x.value !== -1)
+    if (i >= 0) {
+      const abs = -(items[i] as { value: number }).value
+      items = [...items.slice(0, i), num(-1), ...(abs === 1 ? [] : [num(abs)]), ...items.slice(i + 1)]
+      origin = [...origin.slice(0, i), origin[i]!, ...(abs === 1 ? [] : [origin[i]!]), ...origin.slice(i + 1)]
+    }
+  }
+  if (!same && items.length === 1 && p.args.length > 1) {
+    const identityOk = p.head === OPS.mul && isReciprocal(s)
+    return { head: p.head, items, origin, ordered: false, identityOk }
+  }
+  const ordered = same && isOrderedProduct(s as Call, matrices)
+  return { head: p.head, items, origin, ordered, identityOk: false }
+}
+
+/** A match of an AC pattern against some of the view's items (`used`, indices into items). */
+export interface ACMatch {
+  readonly b: Bindings
+  readonly used: readonly number[]
+}
+
+const MAX_SUBSET_ITEMS = 12
+
+const group = (head: string, items: readonly Expr[]): Expr => (items.length === 1 ? items[0]! : call(head, items))
+
+/**
+ * Match the arguments of AC pattern p against view items. With `rest`, items may be left over
+ * (the pattern fits part of a longer sum or product) when every pattern argument is structured.
+ */
+export function* matchAC(p: Call, view: View, b: Bindings, ctx: MatchContext, rest: boolean): Generator<ACMatch> {
+  if (view.ordered) {
+    yield* matchSequence(p, view, b, ctx, rest)
+    return
+  }
+  const structured = p.args.filter((a) => !isWildcard(a, ctx))
+  const wilds = p.args.filter((a) => isWildcard(a, ctx)).map((a) => (a as { name: string }).name)
+  const n = view.items.length
+  const items = view.items
+
+  function* wildStep(todo: readonly string[], b: Bindings, used: readonly boolean[]): Generator<ACMatch> {
+    const free: number[] = []
+    used.forEach((u, i) => u || free.push(i))
+    if (todo.length === 0) {
+      if (free.length === 0 || rest) yield { b, used: used.flatMap((u, i) => (u ? [i] : [])) }
+      return
+    }
+    if (!ctx.budget.tick()) return
+    // bound wildcards first: they can only take a part equal to their value
+    const bi = todo.findIndex((w) => b.has(w))
+    if (bi >= 0) {
+      const name = todo[bi]!
+      const others = [...todo.slice(0, bi), ...todo.slice(bi + 1)]
+      for (const part of equalParts(b.get(name)!, free, items, view.head, ctx)) {
+        const nu = used.slice()
+        for (const i of part) nu[i] = true
+        yield* wildStep(others, b, nu)
+      }
+      return
+    }
+    const [name, ...others] = todo as [string, ...string[]]
+    if (others.length === 0) {
+      if (free.length === 0) {
+        if (view.identityOk) {
+          const nb = bind(name, num(1), b, ctx)
+          if (nb) yield* wildStep(others, nb, used)
+        }
+        return
+      }
+      const nb = bind(name, group(view.head, free.map((i) => items[i]!)), b, ctx)
+      if (nb) yield* wildStep(others, nb, used.map(() => true))
+      return
+    }
+    if (free.length > MAX_SUBSET_ITEMS) {
+      ctx.budget.truncated = true
+      return
+    }
+    // a nonempty part for this wildcard, leaving at least one item for each other wildcard
+    const m = free.length
+    for (let mask = 1; mask < 1 << m; mask++) {
+      const part = free.filter((_, j) => mask & (1 << j))
+      if (m - part.length < others.length) continue
+      if (!ctx.budget.tick()) return
+      const nb = bind(name, group(view.head, part.map((i) => items[i]!)), b, ctx)
+      if (!nb) continue
+      const nu = used.slice()
+      for (const i of part) nu[i] = true
+      yield* wildStep(others, nb, nu)
+    }
+  }
+
+  function* structStep(k: number, b: Bindings, used: readonly boolean[]): Generator<ACMatch> {
+    if (k === structured.length) {
+      yield* wildStep(wilds, b, used)
+      return
+    }
+    for (let j = 0; j < n; j++) {
+      if (used[j]) continue
+      for (const nb of match(structured[k]!, items[j]!, b, ctx)) {
+        const nu = used.slice()
+        nu[j] = true
+        yield* structStep(k + 1, nb, nu)
+      }
+    }
+  }
+
+  yield* structStep(0, b, new Array<boolean>(n).fill(false))
+}
+
+/** Parts of the free items whose combination equals `value` (up to AC). */
+function* equalParts(value: Expr, free: readonly number[], items: readonly Expr[], head: string, ctx: MatchContext): Generator<number[]> {
+  if (isCall(value, head)) {
+    // need a sub-multiset equal to value's arguments
+    const want = value.args
+    const pick = function* (k: number, avail: readonly number[], chosen: number[]): Generator<number[]> {
+      if (k === want.length) {
+        yield chosen
+        return
+      }
+      // the first equal candidate suffices: equal items are interchangeable
+      const i = avail.find((x) => equal(want[k]!, items[x]!, ctx.matrices))
+      if (i !== undefined) yield* pick(k + 1, avail.filter((x) => x !== i), [...chosen, i])
+    }
+    yield* pick(0, free, [])
+    return
+  }
+  for (const i of free) {
+    if (equal(value, items[i]!, ctx.matrices)) {
+      yield [i]
+      return
+    }
+  }
+}
+
+/**
+ * Ordered products (matrices): each pattern argument takes a contiguous run, in order. With
+ * `rest` the pattern may fit any window of the product, as in B * inv(A) * A.
+ */
+function* matchSequence(p: Call, view: View, b: Bindings, ctx: MatchContext, rest: boolean): Generator<ACMatch> {
+  const items = view.items
+  const n = items.length
+  const ps = p.args
+  function* step(k: number, pos: number, start: number, b: Bindings): Generator<ACMatch> {
+    if (k === ps.length) {
+      if (pos === n || rest) yield { b, used: range(start, pos) }
+      return
+    }
+    if (!ctx.budget.tick()) return
+    const pk = ps[k]!
+    if (pos >= n) return
+    if (isWildcard(pk, ctx)) {
+      // a run of at least one item, leaving one for each later pattern argument
+      const firstEnd = k === ps.length - 1 && !rest ? n : pos + 1
+      for (let end = firstEnd; end <= n - (ps.length - k - 1); end++) {
+        const nb = bind(pk.name, group(view.head, items.slice(pos, end)), b, ctx)
+        if (nb) yield* step(k + 1, end, start, nb)
+      }
+    } else {
+      for (const nb of match(pk, items[pos]!, b, ctx)) yield* step(k + 1, pos + 1, start, nb)
+    }
+  }
+  const starts = rest ? range(0, n) : [0]
+  for (const s of starts) yield* step(0, s, s, b)
+}
+
+const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i)
+
+// ---- conditions ------------------------------------------------------------------------------
+
+/** Value of a closed numeric expression, or undefined when it has symbols or unknown functions. */
+export function evalConstant(e: Expr): number | undefined {
+  if (e.kind === 'num') return e.value
+  if (e.kind === 'sym') return e.name === 'e' ? Math.E : e.name === 'pi' ? Math.PI : undefined
+  const xs: number[] = []
+  for (const a of e.args) {
+    const v = evalConstant(a)
+    if (v === undefined) return undefined
+    xs.push(v)
+  }
+  const [x, y] = xs as [number, number]
+  switch (e.head) {
+    case OPS.add:
+      return xs.reduce((s, v) => s + v, 0)
+    case OPS.mul:
+      return xs.reduce((s, v) => s * v, 1)
+    case OPS.pow:
+      return x ** y
+    case 'exp':
+      return Math.exp(x)
+    case 'log':
+      return xs.length === 2 ? Math.log(x) / Math.log(y) : Math.log(x)
+    case 'sqrt':
+      return Math.sqrt(x)
+    case 'abs':
+      return Math.abs(x)
+    case 'sin':
+      return Math.sin(x)
+    case 'cos':
+      return Math.cos(x)
+    case 'tan':
+      return Math.tan(x)
+    case 'tanh':
+      return Math.tanh(x)
+    default:
+      return undefined
+  }
+}
+
+/** Substitute bindings into a condition's expression (no tidying: conditions are only printed). */
+export function substitute(e: Expr, b: Bindings): Expr {
+  if (e.kind === 'sym') return b.get(e.name) ?? e
+  if (e.kind === 'num') return e
+  return call(e.head, e.args.map((a) => substitute(a, b)))
+}
+
+const REL: Record<string, (x: number, y: number) => boolean> = {
+  '>': (x, y) => x > y,
+  '<': (x, y) => x < y,
+  '>=': (x, y) => x >= y,
+  '<=': (x, y) => x <= y,
+  '!=': (x, y) => x !== y,
+  '==': (x, y) => x === y,
+}
+
+/**
+ * Check a rule's conditions under bindings: undefined when one fails, else the assumptions
+ * (conditions that could not be decided, printed with the bound values).
+ */
+export function checkConditions(where: readonly Condition[], b: Bindings, matrices: ReadonlySet<string>): string[] | undefined {
+  const assumes: string[] = []
+  for (const c of where) {
+    if (c.kind === 'rel') {
+      const l = substitute(c.lhs, b)
+      const r = substitute(c.rhs, b)
+      const x = evalConstant(l)
+      const y = evalConstant(r)
+      if (x !== undefined && y !== undefined) {
+        if (!REL[c.op]!(x, y)) return undefined
+      } else assumes.push(`${print(l)} ${c.op} ${print(r)}`)
+      continue
+    }
+    const [a, v] = c.args.map((x) => substitute(x, b)) as [Expr, Expr | undefined]
+    switch (c.name) {
+      case 'free': {
+        const bad = v!.kind === 'sym' ? dependsOn(a, v!.name) : [...walk(a)].some(({ node }) => equal(node, v!, matrices))
+        if (bad) return undefined
+        break
+      }
+      case 'symbol':
+        if (a.kind !== 'sym' || CONSTANTS.has(a.name)) return undefined
+        break
+      case 'number':
+        if (a.kind !== 'num') return undefined
+        break
+      case 'integer':
+        if (a.kind === 'num') {
+          if (!Number.isInteger(a.value)) return undefined
+        } else assumes.push(`${print(a)} is an integer`)
+        break
+      case 'constant':
+        if ([...freeSymbols(a)].some((s) => !CONSTANTS.has(s))) return undefined
+        break
+      case 'matrix':
+        if (!isMatrixish(a, matrices)) return undefined
+        break
+      case 'scalar':
+        if (isMatrixish(a, matrices)) return undefined
+        break
+    }
+  }
+  return [...new Set(assumes)]
+}

@@ -1,0 +1,139 @@
+// Expr -> text in derive's notation, parenthesised minimally: `3 * x ^ 2`, `log(x) - log(y)`,
+// `exp(t) / (1 + exp(t))`. What it prints parses back to the same tree.
+import { type Expr, isCall, isReciprocal, neg, num, OPS, pow } from './expr.js'
+
+export interface PrintOptions {
+  /** Paths ('.'-joined, as in pathToString) whose text is passed through `mark`. */
+  readonly highlight?: ReadonlySet<string>
+  readonly mark?: (text: string) => string
+}
+
+const PREC = {
+  given: 1,
+  or: 2,
+  and: 3,
+  not: 4,
+  add: 10,
+  mul: 20,
+  unary: 25,
+  pow: 30,
+  postfix: 40,
+  atom: 50,
+} as const
+
+/** Format a number so it parses back to (nearly) the same value and reads cleanly. */
+export function formatNumber(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e21) return String(v)
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'
+  return String(Number(v.toPrecision(12)))
+}
+
+/** Is this term printed with a leading minus sign? */
+export function isNegativeTerm(e: Expr): boolean {
+  if (e.kind === 'num') return e.value < 0
+  return isCall(e, OPS.mul) && e.args[0]?.kind === 'num' && e.args[0].value < 0
+}
+
+/** Print an expression. */
+export function print(e: Expr, options: PrintOptions = {}): string {
+  return new Printer(options).expr(e, '', 0)
+}
+
+class Printer {
+  constructor(private readonly o: PrintOptions) {}
+
+  /** Print e (at path p) inside a context that needs precedence > `min` to avoid parentheses. */
+  expr(e: Expr, p: string, min: number): string {
+    const [text, prec] = this.raw(e, p)
+    const wrapped = prec <= min ? `(${text})` : text
+    return this.o.highlight?.has(p || '.') && this.o.mark ? this.o.mark(wrapped) : wrapped
+  }
+
+  private child(p: string, i: number): string {
+    return p === '' ? String(i) : `${p}.${i}`
+  }
+
+  private raw(e: Expr, p: string): [string, number] {
+    if (e.kind === 'num') return [formatNumber(e.value), e.value < 0 ? PREC.unary : PREC.atom]
+    if (e.kind === 'sym') return [e.name, PREC.atom]
+    const a = e.args
+    switch (e.head) {
+      case OPS.add: {
+        let out = ''
+        a.forEach((t, i) => {
+          const cp = this.child(p, i)
+          if (i > 0 && isNegativeTerm(t)) out += ` - ${this.signless(t, cp)}`
+          else out += (i > 0 ? ' + ' : '') + this.expr(t, cp, PREC.add)
+        })
+        return [out, PREC.add]
+      }
+      case OPS.mul:
+        return this.product(e.args, p)
+      case OPS.pow: {
+        if (isReciprocal(e)) return this.product([e], p, true)
+        return [`${this.expr(a[0]!, this.child(p, 0), PREC.pow)} ^ ${this.expr(a[1]!, this.child(p, 1), PREC.pow - 1)}`, PREC.pow]
+      }
+      case OPS.transpose:
+        return [`${this.expr(a[0]!, this.child(p, 0), PREC.postfix - 1)}'`, PREC.postfix]
+      case OPS.factorial:
+        return [`${this.expr(a[0]!, this.child(p, 0), PREC.postfix - 1)}!`, PREC.postfix]
+      case OPS.index:
+        return [
+          `${this.expr(a[0]!, this.child(p, 0), PREC.postfix - 1)}[${a
+            .slice(1)
+            .map((x, i) => this.expr(x, this.child(p, i + 1), 0))
+            .join(', ')}]`,
+          PREC.atom,
+        ]
+      case OPS.given:
+        return [`${this.expr(a[0]!, this.child(p, 0), PREC.given)} | ${this.expr(a[1]!, this.child(p, 1), PREC.given)}`, PREC.given]
+      case OPS.and:
+      case OPS.or: {
+        const prec = e.head === OPS.and ? PREC.and : PREC.or
+        return [a.map((x, i) => this.expr(x, this.child(p, i), prec)).join(` ${e.head} `), prec]
+      }
+      case OPS.not:
+        return [`not ${this.expr(a[0]!, this.child(p, 0), PREC.not)}`, PREC.not]
+      default:
+        return [`${e.head}(${a.map((x, i) => this.expr(x, this.child(p, i), 0)).join(', ')})`, PREC.atom]
+    }
+  }
+
+  /** A term printed after " - ": the same term without its sign. */
+  private signless(t: Expr, p: string): string {
+    const positive = neg(t)
+    // mark the whole term (its path) even though the minus sign is printed by the sum
+    const [text, prec] = this.raw(positive, p)
+    const wrapped = prec <= PREC.add ? `(${text})` : text
+    return this.o.highlight?.has(p) && this.o.mark ? this.o.mark(wrapped) : wrapped
+  }
+
+  /**
+   * Factors in their order; one with a negative numeric exponent is printed as "/ d" after the
+   * factors before it (a leading one as "1 / d"), so `a * b / c * d` parses back to the same tree.
+   */
+  private product(factors: readonly Expr[], p: string, single = false): [string, number] {
+    let text = ''
+    let sign = ''
+    let simple = true
+    factors.forEach((f, i) => {
+      const cp = single ? p : this.child(p, i)
+      if (i === 0 && f.kind === 'num' && f.value === -1 && factors.length > 1) {
+        sign = '-'
+        return
+      }
+      if (isReciprocal(f)) {
+        const k = (f.args[1] as { value: number }).value
+        const d = k === -1 ? f.args[0]! : pow(f.args[0]!, num(-k))
+        text += `${text === '' ? '1' : ''} / ${this.expr(d, k === -1 ? this.child(cp, 0) : cp, PREC.mul)}`
+        simple = false
+        return
+      }
+      const first = text === '' && sign === ''
+      if (text !== '') simple = false
+      text += (text === '' ? '' : ' * ') + this.expr(f, cp, first && f.kind === 'num' ? PREC.unary - 1 : PREC.mul)
+    })
+    if (sign) return [`-${text}`, PREC.mul]
+    return [text, simple ? PREC.atom : PREC.mul]
+  }
+}

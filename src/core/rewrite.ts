@@ -1,0 +1,252 @@
+// Searching (every fit of every rule at every position) and applying (one fit -> new expression).
+// Like egg's Searcher/Applier: a Fit is a plain value that can be listed, chosen and applied.
+import { equal, key } from './equal.js'
+import {
+  BINDERS,
+  call,
+  type Expr,
+  freeSymbols,
+  isAC,
+  isCall,
+  matrixSymbols,
+  type MatrixSetting,
+  num,
+  OPS,
+  pathToString,
+  replaceAt,
+  sym,
+  walk,
+} from './expr.js'
+import { acView, type Bindings, Budget, checkConditions, match, matchAC, type MatchContext } from './match.js'
+import type { Direction, Rule } from './rule.js'
+
+/** One way a rule fits an expression: where, with which bindings, and what it gives. */
+export interface Fit {
+  readonly rule: Rule
+  readonly direction: Direction
+  /** Path of the node the rule acted on. */
+  readonly path: readonly number[]
+  /** For a fit on part of a sum or product: the indices of that node's arguments it used. */
+  readonly parts?: readonly number[]
+  /** For a fit applied at every place the same subterm occurs: all those paths. */
+  readonly paths?: readonly (readonly number[])[]
+  /** What the pattern matched (the node, or the part of a sum/product). */
+  readonly subterm: Expr
+  readonly bindings: Bindings
+  /** The instantiated other side that replaces `subterm`. */
+  readonly replacement: Expr
+  /** The whole expression after the step. */
+  readonly result: Expr
+  /** Conditions that could not be decided, e.g. "x > 0". */
+  readonly assumes: readonly string[]
+}
+
+export interface SearchOptions {
+  readonly matrices?: MatrixSetting
+  readonly budget?: Budget
+  /** At most this many fits of one rule at one node (the rest are dropped, and flagged). */
+  readonly perNode?: number
+  /** Only this direction (default: both, reverse only for reversible rules). */
+  readonly direction?: Direction
+  /** Only at this path. */
+  readonly path?: readonly number[]
+}
+
+const patternOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.lhs : r.rhs)
+const templateOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.rhs : r.lhs)
+
+/** Every fit of the rules anywhere in expr, outermost-leftmost first, each distinct result once. */
+export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOptions = {}): Fit[] {
+  const budget = options.budget ?? new Budget()
+  const matrices = matrixSymbols(expr, options.matrices ?? 'uppercase')
+  const out: Fit[] = []
+  const seen = new Set<string>()
+  const nodes = options.path ? [{ node: atPath(expr, options.path), path: [...options.path] }] : [...walk(expr)]
+  for (const { node, path } of nodes) {
+    if (!node) continue
+    for (const rule of rules) {
+      const dirs: Direction[] = rule.reversible ? ['forward', 'reverse'] : ['forward']
+      for (const direction of dirs) {
+        if (options.direction && direction !== options.direction) continue
+        let count = 0
+        for (const fit of fitsAt(expr, node, path, rule, direction, { rule, matrices, budget })) {
+          const k = `${rule.id}|${direction}|${key(fit.result, matrices)}`
+          if (seen.has(k)) continue
+          seen.add(k)
+          out.push(fit)
+          if (++count >= (options.perNode ?? 64)) {
+            budget.truncated = true
+            break
+          }
+        }
+        if (budget.truncated && budget.steps > budget.limit) return withEverywhere(expr, out, matrices)
+      }
+    }
+  }
+  return withEverywhere(expr, out, matrices)
+}
+
+const nested = (p: readonly number[], q: readonly number[]): boolean =>
+  p.length <= q.length ? p.every((x, i) => q[i] === x) : nested(q, p)
+
+/**
+ * When one rule fits the same subterm at several separate places (sigmoid(z) folded twice), add
+ * the fit that rewrites all of them at once, right after the first of them.
+ */
+function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>): Fit[] {
+  const groups = new Map<string, Fit[]>()
+  for (const f of fits) {
+    if (f.parts) continue
+    const k = `${f.rule.id}|${f.direction}|${key(f.subterm, matrices)}|${key(f.replacement, matrices)}`
+    const g = groups.get(k)
+    if (!g) groups.set(k, [f])
+    else if (g.every((o) => !nested(o.path, f.path))) g.push(f)
+  }
+  const out: Fit[] = []
+  for (const f of fits) {
+    out.push(f)
+    if (f.parts) continue
+    const g = groups.get(`${f.rule.id}|${f.direction}|${key(f.subterm, matrices)}|${key(f.replacement, matrices)}`)
+    if (!g || g.length < 2 || g[0] !== f) continue
+    // replace the later places first so that the earlier paths stay valid
+    const paths = g.map((x) => x.path).sort((a, b) => comparePaths(b, a))
+    const result = paths.reduce((acc, p) => replaceAt(acc, p, f.replacement), expr)
+    out.push({ ...f, paths: paths.slice().reverse(), result, assumes: [...new Set(g.flatMap((x) => x.assumes))] })
+  }
+  return out
+}
+
+function comparePaths(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return a.length - b.length
+}
+
+function atPath(e: Expr, path: readonly number[]): Expr | undefined {
+  let cur: Expr | undefined = e
+  for (const i of path) cur = cur?.kind === 'call' ? cur.args[i] : undefined
+  return cur
+}
+
+/** Quick rejection before any matching: the pattern's operator must be able to meet the node's. */
+function mayFit(pattern: Expr, node: Expr): boolean {
+  if (pattern.kind !== 'call' || isAC(pattern.head)) return true
+  return node.kind === 'call' && node.head === pattern.head && node.args.length === pattern.args.length
+}
+
+function* fitsAt(root: Expr, node: Expr, path: number[], rule: Rule, direction: Direction, ctx: MatchContext): Generator<Fit> {
+  const pattern = patternOf(rule, direction)
+  if (!mayFit(pattern, node)) return
+  if (isCall(pattern) && isAC(pattern.head) && isCall(node, pattern.head)) {
+    // at a sum or product the pattern may fit some of its terms, the others staying around it
+    const view = acView(pattern, node, ctx.matrices)
+    for (const m of matchAC(pattern, view, new Map(), ctx, true)) {
+      const whole = m.used.length === view.items.length
+      const usedItems = m.used.map((i) => view.items[i]!)
+      const subterm = whole ? node : call(node.head, usedItems)
+      const fit = build(root, node, path, rule, direction, m.b, subterm, ctx, (replacement) => {
+        if (whole) return replacement
+        // the replacement takes the place of the first item it used
+        const first = Math.min(...m.used)
+        const before = view.items.filter((_, i) => i < first && !m.used.includes(i))
+        const after = view.items.filter((_, i) => i > first && !m.used.includes(i))
+        return call(node.head, [...before, replacement, ...after])
+      })
+      if (fit) yield whole ? fit : { ...fit, parts: [...new Set(m.used.map((i) => view.origin[i]!))] }
+    }
+    return
+  }
+  for (const b of match(pattern, node, new Map(), ctx)) {
+    const fit = build(root, node, path, rule, direction, b, node, ctx, (r) => r)
+    if (fit) yield fit
+  }
+}
+
+function build(
+  root: Expr,
+  _node: Expr,
+  path: number[],
+  rule: Rule,
+  direction: Direction,
+  b: Bindings,
+  subterm: Expr,
+  ctx: MatchContext,
+  place: (replacement: Expr) => Expr,
+): Fit | undefined {
+  const assumes = checkConditions(rule.where, b, ctx.matrices)
+  if (!assumes) return undefined
+  const replacement = instantiate(templateOf(rule, direction), b)
+  const result = replaceAt(root, path, place(replacement))
+  return { rule, direction, path, subterm, bindings: b, replacement, result, assumes }
+}
+
+// ---- instantiation --------------------------------------------------------------------------
+
+/** The template with wildcards replaced by their values, new arithmetic tidied (never the values). */
+export function instantiate(template: Expr, b: Bindings): Expr {
+  const taken = new Set<string>()
+  for (const v of b.values()) for (const s of freeSymbols(v)) taken.add(s)
+  const go = (t: Expr, renames: ReadonlyMap<string, string>): Expr => {
+    if (t.kind === 'num') return t
+    if (t.kind === 'sym') {
+      const r = renames.get(t.name)
+      return r !== undefined ? sym(r) : (b.get(t.name) ?? t)
+    }
+    const binder = BINDERS[t.head]
+    const v = binder ? t.args[binder.varIndex] : undefined
+    if (binder && v?.kind === 'sym' && !b.has(v.name)) {
+      // a variable the template introduces (a fresh summation index): avoid capturing a value's symbol
+      let fresh = v.name
+      for (let k = 1; taken.has(fresh); k++) fresh = `${v.name}${k}`
+      const inner = new Map(renames).set(v.name, fresh)
+      return tidy(t.head, t.args.map((a, i) => go(a, i === 0 || i === binder.varIndex ? inner : renames)))
+    }
+    return tidy(t.head, t.args.map((a) => go(a, renames)))
+  }
+  return go(template, new Map())
+}
+
+/** Build head(args), folding arithmetic on numbers and dropping 0 terms, 1 factors and ^1. */
+export function tidy(head: string, args: readonly Expr[]): Expr {
+  if (head === OPS.add) {
+    const whole = call(OPS.add, args)
+    const terms = isCall(whole, OPS.add) ? whole.args : [whole]
+    const numbers = terms.filter((t) => t.kind === 'num').reduce((s, t) => s + (t as { value: number }).value, 0)
+    const rest = terms.filter((t) => t.kind !== 'num')
+    return call(OPS.add, numbers === 0 ? rest : [...rest, num(numbers)])
+  }
+  if (head === OPS.mul) {
+    const whole = call(OPS.mul, args)
+    const factors = isCall(whole, OPS.mul) ? whole.args : [whole]
+    const coeff = factors.filter((f) => f.kind === 'num').reduce((s, f) => s * (f as { value: number }).value, 1)
+    if (coeff === 0) return num(0)
+    const rest = factors.filter((f) => f.kind !== 'num')
+    return call(OPS.mul, coeff === 1 ? rest : [num(coeff), ...rest])
+  }
+  if (head === OPS.pow) {
+    const [base, exp] = args as [Expr, Expr]
+    if (exp.kind === 'num' && exp.value === 1) return base
+    if (exp.kind === 'num' && exp.value === 0) return num(1)
+    if (base.kind === 'num' && base.value === 1) return num(1)
+    if (base.kind === 'num' && exp.kind === 'num' && Number.isInteger(exp.value) && exp.value > 0) {
+      const v = base.value ** exp.value
+      if (Number.isSafeInteger(v) || !Number.isInteger(base.value)) return num(v)
+    }
+  }
+  return call(head, args)
+}
+
+/** Apply a rule once: its first fit at `path` (or outermost-leftmost when no path is given). */
+export function applyRule(
+  expr: Expr,
+  rule: Rule,
+  options: { path?: readonly number[]; direction?: Direction; matrices?: MatrixSetting } = {},
+): Fit | undefined {
+  const fits = findFits(expr, [rule], { ...options, perNode: 1 })
+  return fits[0]
+}
+
+/** Does this fit's result equal `target` up to reordering? (helper for tests and `why`) */
+export const resultIs = (fit: Fit, target: Expr, matrices: MatrixSetting = 'uppercase'): boolean =>
+  equal(fit.result, target, matrixSymbols(target, matrices))
+
+export { pathToString }
