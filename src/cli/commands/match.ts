@@ -1,0 +1,27 @@
+// derive match EXPR: every rule that fits, anywhere in the expression.
+import { Budget } from '../../core/match.js'
+import { findFits } from '../../core/rewrite.js'
+import { fitToJson, renderFits } from '../../render/fits.js'
+import type { Register } from '../main.js'
+
+export const registerMatch: Register = (program, act) => {
+  program
+    .command('match')
+    .description('list every rule that fits EXPR, with position, result and assumptions')
+    .argument('<expr>', 'an expression, e.g. "log(x * y)"')
+    .option('--rule <id...>', 'only these rules')
+    .action((text: string, opts: { rule?: string[] }) =>
+      act((ctx) => {
+        const expr = ctx.parse(text)
+        const lib = ctx.library()
+        const rules = opts.rule ? lib.rules.filter((r) => opts.rule!.includes(r.id)) : lib.rules
+        const budget = new Budget()
+        const fits = findFits(expr, rules, { matrices: lib.matrices, budget })
+        if (budget.truncated) ctx.io.stderr('derive: warning: the search hit its bound; some fits may be missing\n')
+        if (ctx.json) ctx.outJson(fits.map(fitToJson))
+        else if (fits.length === 0) ctx.out(`no rule fits ${text}`)
+        else ctx.out(renderFits(expr, fits, ctx.style))
+        return fits.length ? 0 : 1
+      }),
+    )
+}

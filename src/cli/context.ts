@@ -1,0 +1,55 @@
+// What every command gets: the io, the global options, the colour style, and the library.
+import { ParseError, parseExpr } from '../core/parse.js'
+import type { Expr } from '../core/expr.js'
+import { parseFailure } from '../errors.js'
+import { defaultLibraryPath } from '../library/paths.js'
+import { type Library, loadLibrary } from '../library/library.js'
+import { makeStyle, type Style } from '../render/style.js'
+import type { IO } from './io.js'
+
+export interface GlobalOptions {
+  library?: string
+  json?: boolean
+  color?: boolean
+}
+
+export interface Context {
+  readonly io: IO
+  readonly json: boolean
+  readonly style: Style
+  /** The user's own library file (may not exist yet). */
+  readonly libraryPath: string
+  /** Loaded on first use. */
+  library(): Library
+  /** Parse an argument, turning a parse error into a usage error naming the argument. */
+  parse(text: string, what?: string): Expr
+  out(text: string): void
+  /** JSON on stdout, nothing else there. */
+  outJson(value: unknown): void
+}
+
+/** Build the context from the global options. */
+export function makeContext(io: IO, g: GlobalOptions): Context {
+  const noColor = g.color === false || (io.env.NO_COLOR ?? '') !== '' || g.json === true
+  const forced = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0'
+  const level = noColor ? 0 : forced || io.isTTY ? 1 : 0
+  const libraryPath = g.library ?? defaultLibraryPath(io.env)
+  let library: Library | undefined
+  return {
+    io,
+    json: g.json === true,
+    style: makeStyle(level),
+    libraryPath,
+    library: () => (library ??= loadLibrary({ userLibrary: libraryPath })),
+    parse(text, what = 'expression') {
+      try {
+        return parseExpr(text)
+      } catch (e) {
+        if (e instanceof ParseError) throw parseFailure(e, what)
+        throw e
+      }
+    },
+    out: (t) => io.stdout(t.endsWith('\n') ? t : `${t}\n`),
+    outJson: (v) => io.stdout(`${JSON.stringify(v, null, 2)}\n`),
+  }
+}

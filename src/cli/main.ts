@@ -1,0 +1,62 @@
+// The command line: global options, one registration per command, and the one error boundary
+// that maps failures to exit codes (0 ok, 1 a negative answer, 2 bad input or usage).
+import { Command, CommanderError } from 'commander'
+import pkg from '../../package.json' with { type: 'json' }
+import { UsageError } from '../errors.js'
+import { registerApply } from './commands/apply.js'
+import { registerMatch } from './commands/match.js'
+import { type Context, type GlobalOptions, makeContext } from './context.js'
+import type { IO } from './io.js'
+
+/** A command body: returns its exit status. */
+export type Action = (ctx: Context) => Promise<number> | number
+
+/** Registers commands on the program; `act` runs a command body and records its exit status. */
+export type Register = (program: Command, act: (action: Action) => Promise<void>) => void
+
+const REGISTRY: Register[] = [registerMatch, registerApply]
+
+/** Run derive with these arguments; resolves to the exit status. Never throws. */
+export async function run(argv: readonly string[], io: IO): Promise<number> {
+  let status = 0
+  const program = new Command('derive')
+    .description('A notebook of math rules and a pattern matcher for derivations, one step at a time.')
+    .version(pkg.version, '-V, --version')
+    .option('--library <path>', 'your rule library file (default: $DERIVE_HOME/library.json)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--no-color', 'plain text (also honours NO_COLOR)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (t) => io.stdout(t),
+      writeErr: (t) => io.stderr(t),
+      outputError: (t, write) => write(`derive: ${t.replace(/^error: /, 'error: ')}`),
+    })
+  const act = async (action: Action): Promise<void> => {
+    status = await action(makeContext(io, program.opts<GlobalOptions>()))
+  }
+  for (const register of REGISTRY) register(program, act)
+  for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput())
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return status
+  } catch (e) {
+    return report(e, io)
+  }
+}
+
+function report(e: unknown, io: IO): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0
+    return 2
+  }
+  if (e instanceof UsageError) {
+    io.stderr(`derive: error: ${e.message}\n`)
+    if (io.isTTY && e.detail.length) io.stderr(`${e.detail.join('\n')}\n`)
+    return 2
+  }
+  const err = e as Error
+  io.stderr(`derive: internal error: ${err?.message ?? String(e)} (this is a bug in derive; set DERIVE_DEBUG=1 for details)\n`)
+  if (io.env.DERIVE_DEBUG) io.stderr(`${err?.stack ?? ''}\n`)
+  return 2
+}

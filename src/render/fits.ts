@@ -1,0 +1,75 @@
+// How fits and steps look: as JSON (SPEC §5) and on a terminal.
+import { type Expr, pathToString } from '../core/expr.js'
+import { print } from '../core/print.js'
+import type { Fit } from '../core/rewrite.js'
+import type { Style } from './style.js'
+
+/** The `at` of a fit: its path, or every path for a fit applied at several places ("0,1.1"). */
+export const fitAt = (f: Fit): string => (f.paths ? f.paths.map(pathToString).join(',') : pathToString(f.path))
+
+/** SPEC §5 match entry. */
+export function fitToJson(f: Fit): Record<string, unknown> {
+  return {
+    rule: f.rule.id,
+    name: f.rule.name,
+    direction: f.direction,
+    at: fitAt(f),
+    subterm: print(f.subterm),
+    result: print(f.result),
+    assumes: [...f.assumes],
+    ...(f.rule.spec.unverified ? { unverified: true } : {}),
+  }
+}
+
+/** SPEC §5 apply/step record. */
+export function stepToJson(f: Fit, from: Expr): { rule: string; direction: string; at: string; from: string; to: string; assumes: string[] } {
+  return { rule: f.rule.id, direction: f.direction, at: fitAt(f), from: print(from), to: print(f.result), assumes: [...f.assumes] }
+}
+
+/** Paths to highlight for a fit: the node, or the parts of a sum/product it used. */
+function highlights(f: Fit): Set<string> {
+  const paths = f.paths ?? [f.path]
+  const out = new Set<string>()
+  for (const p of paths) {
+    if (f.parts) for (const i of f.parts) out.add(pathToString([...p, i]))
+    else out.add(pathToString(p))
+  }
+  return out
+}
+
+/** The whole expression with the fitted subterm marked (colour), or the subterm named (plain). */
+export function showInContext(expr: Expr, f: Fit, s: Style): string {
+  if (s.color) return print(expr, { highlight: highlights(f), mark: s.hit })
+  return `${print(f.subterm)}  (at ${fitAt(f)})`
+}
+
+const direction = (f: Fit): string => (f.direction === 'reverse' ? ' (reverse)' : '')
+
+/** Terminal listing of every fit, grouped by the place in the expression they act on. */
+export function renderFits(expr: Expr, fits: readonly Fit[], s: Style): string {
+  const lines: string[] = []
+  lines.push(`${print(expr)}  ${s.dim(`— ${fits.length} ${fits.length === 1 ? 'fit' : 'fits'}`)}`)
+  let lastAt = ''
+  fits.forEach((f, n) => {
+    const at = fitAt(f)
+    if (at !== lastAt) {
+      lines.push('', s.dim(`at ${at}: ${print(f.subterm)}`))
+      lastAt = at
+    }
+    const warn = f.rule.spec.unverified ? s.warn('  ⚠ unverified rule') : ''
+    lines.push(`${String(n + 1).padStart(3)}. ${s.rule(f.rule.name)}${direction(f)}  ${s.id(f.rule.id)}${warn}`)
+    if (s.color) lines.push(`     ${showInContext(expr, f, s)}`)
+    lines.push(`     ${s.result(`= ${print(f.result)}`)}`)
+    if (f.assumes.length) lines.push(`     ${s.dim(`assumes ${f.assumes.join(', ')}`)}`)
+  })
+  return `${lines.join('\n')}\n`
+}
+
+/** Terminal report of one applied step. */
+export function renderStep(f: Fit, s: Style): string {
+  const lines = [s.result(print(f.result))]
+  lines.push(s.dim(`  by ${f.rule.name}${direction(f)} [${f.rule.id}] at ${fitAt(f)}: ${print(f.subterm)} → ${print(f.replacement)}`))
+  if (f.assumes.length) lines.push(s.dim(`  assumes ${f.assumes.join(', ')}`))
+  if (f.rule.spec.unverified) lines.push(s.warn('  ⚠ this rule was saved unverified (it failed the numeric check)'))
+  return `${lines.join('\n')}\n`
+}
