@@ -1,6 +1,9 @@
 // Expr -> text in derive's notation, parenthesised minimally: `3 * x ^ 2`, `log(x) - log(y)`,
 // `exp(t) / (1 + exp(t))`. What it prints parses back to the same tree.
-import { type Expr, isCall, isReciprocal, neg, num, OPS, pow } from './expr.js'
+import { type Call, type Expr, isCall, neg, OPS } from './expr.js'
+
+/** b ^ -1, printed as "1 / b" (other negative powers print as written, so text round-trips). */
+const isInverse = (e: Expr): e is Call => isCall(e, OPS.pow) && e.args[1]?.kind === 'num' && e.args[1].value === -1
 
 export interface PrintOptions {
   /** Paths ('.'-joined, as in pathToString) whose text is passed through `mark`. */
@@ -70,7 +73,7 @@ class Printer {
       case OPS.mul:
         return this.product(e.args, p)
       case OPS.pow: {
-        if (isReciprocal(e)) return this.product([e], p, true)
+        if (isInverse(e)) return this.product([e], p, true)
         return [`${this.expr(a[0]!, this.child(p, 0), PREC.pow)} ^ ${this.expr(a[1]!, this.child(p, 1), PREC.pow - 1)}`, PREC.pow]
       }
       case OPS.transpose:
@@ -109,7 +112,7 @@ class Printer {
   }
 
   /**
-   * Factors in their order; one with a negative numeric exponent is printed as "/ d" after the
+   * Factors in their order; an inverse b ^ -1 is printed as "/ b" after the
    * factors before it (a leading one as "1 / d"), so `a * b / c * d` parses back to the same tree.
    */
   private product(factors: readonly Expr[], p: string, single = false): [string, number] {
@@ -122,10 +125,8 @@ class Printer {
         sign = '-'
         return
       }
-      if (isReciprocal(f)) {
-        const k = (f.args[1] as { value: number }).value
-        const d = k === -1 ? f.args[0]! : pow(f.args[0]!, num(-k))
-        text += `${text === '' ? '1' : ''} / ${this.expr(d, k === -1 ? this.child(cp, 0) : cp, PREC.mul)}`
+      if (isInverse(f)) {
+        text += `${text === '' ? '1' : ''} / ${this.expr(f.args[0]!, this.child(cp, 0), PREC.mul)}`
         simple = false
         return
       }
