@@ -8,6 +8,7 @@ import {
   freeSymbols,
   isAC,
   isCall,
+  isReciprocal,
   matrixSymbols,
   type MatrixSetting,
   num,
@@ -68,6 +69,7 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
       const dirs: Direction[] = rule.reversible ? ['forward', 'reverse'] : ['forward']
       for (const direction of dirs) {
         if (options.direction && direction !== options.direction) continue
+        if (!mayFit(patternOf(rule, direction), node)) continue
         let count = 0
         for (const fit of fitsAt(expr, node, path, rule, direction, { rule, matrices, budget })) {
           const k = `${rule.id}|${direction}|${key(fit.result, matrices)}`
@@ -129,13 +131,14 @@ function atPath(e: Expr, path: readonly number[]): Expr | undefined {
 
 /** Quick rejection before any matching: the pattern's operator must be able to meet the node's. */
 function mayFit(pattern: Expr, node: Expr): boolean {
-  if (pattern.kind !== 'call' || isAC(pattern.head)) return true
-  return node.kind === 'call' && node.head === pattern.head && node.args.length === pattern.args.length
+  if (pattern.kind !== 'call') return true
+  if (node.kind === 'call' && node.head === pattern.head) return isAC(node.head) || node.args.length === pattern.args.length
+  // a product pattern also sees 1 / y (as 1 * y ^ -1) and -3 (as -1 * 3)
+  return pattern.head === OPS.mul && (isReciprocal(node) || (node.kind === 'num' && node.value < 0))
 }
 
 function* fitsAt(root: Expr, node: Expr, path: number[], rule: Rule, direction: Direction, ctx: MatchContext): Generator<Fit> {
   const pattern = patternOf(rule, direction)
-  if (!mayFit(pattern, node)) return
   if (isCall(pattern) && isAC(pattern.head) && isCall(node, pattern.head)) {
     // at a sum or product the pattern may fit some of its terms, the others staying around it
     const view = acView(pattern, node, ctx.matrices)

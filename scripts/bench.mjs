@@ -1,0 +1,49 @@
+// npm run bench: the figures the issues ask for, measured in one run on this machine.
+//  1. cold start: `derive match "log(x * y)"` as a ratio of `node -e 0` (target: at most 3x);
+//  2. `derive why` over ../shared/examples/steps.json (or tests/fixtures/steps.json): median and
+//     maximum wall time per item, each as a fresh process (target: max under 1 s).
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bin = join(root, 'bin', 'derive.js')
+const env = { ...process.env, NO_COLOR: '1', DERIVE_HOME: join(root, 'node_modules', '.bench-home') }
+
+const time = (args) => {
+  const t = process.hrtime.bigint()
+  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' })
+  const ms = Number(process.hrtime.bigint() - t) / 1e6
+  return { ms, status: r.status, stdout: r.stdout }
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+const runs = 15
+const base = []
+const cold = []
+for (let i = 0; i < runs; i++) {
+  base.push(time(['-e', '0']).ms)
+  cold.push(time([bin, 'match', 'log(x * y)']).ms)
+}
+const b = median(base)
+const c = median(cold)
+console.log(`cold start   node -e 0: ${b.toFixed(0)} ms   derive match "log(x * y)": ${c.toFixed(0)} ms   ratio ${(c / b).toFixed(2)}x (target <= 3x; median of ${runs})`)
+
+const examples = [join(root, '..', 'shared', 'examples', 'steps.json'), join(root, 'tests', 'fixtures', 'steps.json')].find(existsSync)
+if (examples) {
+  const items = JSON.parse(readFileSync(examples, 'utf8'))
+  const times = []
+  let worst = { ms: 0, id: '' }
+  for (const item of items) {
+    const r = time([bin, 'why', item.from, item.to, '--json'])
+    const verdict = JSON.parse(r.stdout).verdict
+    times.push(r.ms)
+    if (r.ms > worst.ms) worst = { ms: r.ms, id: item.id }
+    console.log(`  why ${item.id.padEnd(28)} ${verdict.padEnd(18)} ${r.ms.toFixed(0)} ms`)
+  }
+  console.log(`why over ${items.length} examples: median ${median(times).toFixed(0)} ms, max ${worst.ms.toFixed(0)} ms (${worst.id}); target max < 1000 ms; per item ${(worst.ms / b).toFixed(1)}x node -e 0`)
+}

@@ -1,0 +1,116 @@
+// Built-in algebra steps for `why`: routine algebra a lecture folds into one line. Each step is a
+// whole-expression rewrite with a label ("algebra: collect like terms"), never a library rule.
+import { key } from './equal.js'
+import { add, call, type Expr, isCall, isMatrixish, mul, num, OPS, size } from './expr.js'
+import { tidy } from './rewrite.js'
+
+/** Fold arithmetic on numbers everywhere (2 * 3 -> 6, x ^ 1 -> x, 0 + x -> x). */
+export function foldNumbers(e: Expr): Expr {
+  if (e.kind !== 'call') return e
+  return tidy(e.head, e.args.map(foldNumbers))
+}
+
+/** Split a term into numeric coefficient and the rest: 3 * x * y -> [3, x * y]. */
+function coefficient(t: Expr): [number, Expr] {
+  if (t.kind === 'num') return [t.value, num(1)]
+  if (isCall(t, OPS.mul) && t.args[0]?.kind === 'num') return [t.args[0].value, mul(t.args.slice(1))]
+  return [1, t]
+}
+
+/** Split a factor into base and exponent: x ^ 2 -> [x, 2], x -> [x, 1]. */
+const baseExp = (f: Expr): [Expr, Expr] => (isCall(f, OPS.pow) ? [f.args[0]!, f.args[1]!] : [f, num(1)])
+
+/**
+ * Collect like terms (2x + 3x -> 5x) and equal bases (x * x ^ 2 -> x ^ 3) everywhere, bottom-up.
+ * Products with matrix factors keep their factors as they are.
+ */
+export function collect(e: Expr, matrices: ReadonlySet<string>): Expr {
+  if (e.kind !== 'call') return e
+  const args = e.args.map((a) => collect(a, matrices))
+  if (e.head === OPS.add) {
+    const groups = new Map<string, { c: number; t: Expr }>()
+    for (const a of args) {
+      const [c, t] = coefficient(a)
+      const k = key(t, matrices)
+      const g = groups.get(k)
+      if (g) g.c += c
+      else groups.set(k, { c, t })
+    }
+    const terms = [...groups.values()].filter((g) => g.c !== 0).map((g) => tidy(OPS.mul, [num(g.c), g.t]))
+    return tidy(OPS.add, terms)
+  }
+  if (e.head === OPS.mul && !args.some((a) => isMatrixish(a, matrices))) {
+    const groups = new Map<string, { b: Expr; xs: Expr[] }>()
+    for (const a of args) {
+      const [b, x] = baseExp(a)
+      if (b.kind === 'num') {
+        groups.set(`#${groups.size}`, { b: a, xs: [num(1)] })
+        continue
+      }
+      const k = key(b, matrices)
+      const g = groups.get(k)
+      if (g) g.xs.push(x)
+      else groups.set(k, { b, xs: [x] })
+    }
+    const factors = [...groups.values()].map((g) => tidy(OPS.pow, [g.b, tidy(OPS.add, g.xs)]))
+    return tidy(OPS.mul, factors)
+  }
+  return tidy(e.head, args)
+}
+
+const MAX_EXPANDED = 400
+
+/** Multiply out products of sums and small integer powers of sums; undefined if it would blow up. */
+export function expand(e: Expr, matrices: ReadonlySet<string>): Expr | undefined {
+  if (e.kind !== 'call') return e
+  const args: Expr[] = []
+  for (const a of e.args) {
+    const x = expand(a, matrices)
+    if (!x) return undefined
+    args.push(x)
+  }
+  const node = call(e.head, args)
+  let out: Expr = node
+  if (isCall(node, OPS.pow) && isCall(node.args[0], OPS.add)) {
+    const n = node.args[1]
+    if (n?.kind === 'num' && Number.isInteger(n.value) && n.value >= 2 && n.value <= 4) {
+      out = distribute(new Array<Expr>(n.value).fill(node.args[0]!), matrices) ?? node
+    }
+  } else if (isCall(node, OPS.mul) && node.args.some((a) => isCall(a, OPS.add))) {
+    out = distribute(node.args, matrices) ?? node
+  }
+  return size(out) > MAX_EXPANDED ? undefined : out
+}
+
+/** The sum of all products choosing one term from each factor (order of factors kept). */
+function distribute(factors: readonly Expr[], matrices: ReadonlySet<string>): Expr | undefined {
+  let products: Expr[][] = [[]]
+  for (const f of factors) {
+    const terms = isCall(f, OPS.add) ? f.args : [f]
+    products = products.flatMap((p) => terms.map((t) => [...p, t]))
+    if (products.length > 64) return undefined
+  }
+  return collect(add(products.map((p) => mul(p))), matrices)
+}
+
+/** The labelled algebra steps that change e. */
+export function algebraSteps(e: Expr, matrices: ReadonlySet<string>): { label: string; result: Expr }[] {
+  const out: { label: string; result: Expr }[] = []
+  const k = key(e, matrices)
+  const seen = new Set([k])
+  const offer = (label: string, r: Expr | undefined): void => {
+    if (!r) return
+    const rk = key(r, matrices)
+    if (seen.has(rk)) return
+    seen.add(rk)
+    out.push({ label, result: r })
+  }
+  offer('algebra: arithmetic on numbers', foldNumbers(e))
+  offer('algebra: collect like terms', collect(e, matrices))
+  offer('algebra: expand', expand(e, matrices))
+  return out
+}
+
+/** A canonical key for `why`: equal up to reordering, regrouping, bound renaming and arithmetic. */
+export const sameKey = (e: Expr, matrices: ReadonlySet<string>): string => key(foldNumbers(e), matrices)
+

@@ -1,0 +1,188 @@
+// `why`: which rules turn one line into the next. A breadth-first search over rule applications
+// (and labelled built-in algebra steps), shortest chain first, bounded by depth and a node budget.
+// When no chain is found, the lines are compared numerically.
+import { algebraSteps, collect, expand, foldNumbers, sameKey } from './algebra.js'
+import { key } from './equal.js'
+import { type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, pathToString } from './expr.js'
+import { Budget } from './match.js'
+import { print } from './print.js'
+import { findFits } from './rewrite.js'
+import type { Direction, Rule, RuleSpec } from './rule.js'
+
+/** One step of an explanation: a library rule, or a labelled algebra step. */
+export interface WhyStep {
+  readonly kind: 'rule' | 'algebra'
+  /** The rule (kind 'rule'). */
+  readonly rule?: Rule
+  /** Rule name, or the algebra label such as "algebra: collect like terms". */
+  readonly label: string
+  readonly direction?: Direction
+  readonly at?: string
+  readonly subterm?: Expr
+  readonly from: Expr
+  readonly to: Expr
+  readonly assumes: readonly string[]
+}
+
+/** Numeric comparison of two expressions (provided by the verifier). */
+export type NumericComparison =
+  | { verdict: 'equal'; points: number }
+  | { verdict: 'not-equal'; counterexample: { values: Record<string, number | string>; from: number | string; to: number | string } }
+  | { verdict: 'unknown'; reason: string }
+
+export type WhyResult =
+  | { verdict: 'explained'; steps: WhyStep[]; assumes: string[]; explored: number }
+  | { verdict: 'equal-unexplained'; points: number; suggestion?: RuleSpec; explored: number }
+  | {
+      verdict: 'not-equal'
+      counterexample: { values: Record<string, number | string>; from: number | string; to: number | string }
+      /** The innermost pair of corresponding subterms that already differ. */
+      disagreement?: { from: Expr; to: Expr }
+      explored: number
+    }
+  | { verdict: 'unknown'; reason: string; explored: number }
+
+export interface WhyOptions {
+  readonly depth?: number
+  /** Expressions expanded at most (each one is matched against every rule). */
+  readonly maxNodes?: number
+  readonly matrices?: MatrixSetting
+  readonly compare: (a: Expr, b: Expr) => NumericComparison
+  /** Is a candidate rule numerically verified? Used before suggesting one. */
+  readonly verifies?: (spec: RuleSpec) => boolean
+  /** Called as the search goes (for a progress line). */
+  readonly progress?: (explored: number) => void
+}
+
+interface Node {
+  readonly expr: Expr
+  readonly parent?: Node
+  readonly step?: Omit<WhyStep, 'from' | 'to'>
+}
+
+/** Find a chain of rules from `from` to `to`, or judge numerically whether they are equal at all. */
+export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOptions): WhyResult {
+  const setting = options.matrices ?? 'uppercase'
+  const matrices = new Set([...matrixSymbols(from, setting), ...matrixSymbols(to, setting)])
+  const depth = options.depth ?? 3
+  const maxNodes = options.maxNodes ?? 300
+  const target = sameKey(to, matrices)
+  // the target read through each algebra step: reaching any of these finishes with that step
+  const targetForms = new Map<string, string>()
+  for (const f of algebraForms(to, matrices)) targetForms.set(f.key, f.label)
+
+  const start: Node = { expr: from }
+  if (sameKey(from, matrices) === target) return { verdict: 'explained', steps: [], assumes: [], explored: 0 }
+  const visited = new Set([sameKey(from, matrices)])
+  let frontier: Node[] = [start]
+  let explored = 0
+  const finish = (node: Node, label?: string): WhyResult => {
+    const steps = chain(node)
+    if (label) steps.push({ kind: 'algebra', label, from: node.expr, to, assumes: [] })
+    return { verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored }
+  }
+  for (let level = 1; level <= depth && frontier.length; level++) {
+    const next: Node[] = []
+    for (const node of frontier) {
+      if (explored >= maxNodes) break
+      explored++
+      options.progress?.(explored)
+      for (const child of expandNode(node, rules, setting, matrices)) {
+        const k = sameKey(child.expr, matrices)
+        if (k === target) return finish(child)
+        if (visited.has(k)) continue
+        visited.add(k)
+        for (const f of algebraForms(child.expr, matrices)) {
+          const label = targetForms.get(f.key)
+          if (label) return finish(child, f.label === 'as written' ? label : f.label)
+        }
+        next.push(child)
+      }
+    }
+    frontier = next
+  }
+  return judge(from, to, options, explored)
+}
+
+function* expandNode(node: Node, rules: readonly Rule[], setting: MatrixSetting, matrices: ReadonlySet<string>): Generator<Node> {
+  const fits = findFits(node.expr, rules, { matrices: setting, budget: new Budget(20_000), perNode: 8 })
+  for (const f of fits) {
+    yield {
+      expr: f.result,
+      parent: node,
+      step: {
+        kind: 'rule',
+        rule: f.rule,
+        label: f.rule.name,
+        direction: f.direction,
+        at: f.paths ? f.paths.map(pathToString).join(',') : pathToString(f.path),
+        subterm: f.subterm,
+        assumes: f.assumes,
+      },
+    }
+  }
+  for (const a of algebraSteps(node.expr, matrices)) {
+    yield { expr: a.result, parent: node, step: { kind: 'algebra', label: a.label, assumes: [] } }
+  }
+}
+
+function chain(node: Node): WhyStep[] {
+  const steps: WhyStep[] = []
+  for (let n: Node | undefined = node; n?.parent && n.step; n = n.parent) steps.unshift({ ...n.step, from: n.parent.expr, to: n.expr })
+  return steps
+}
+
+/** Keys of e as written and after each algebra normalisation, with the step's label. */
+function algebraForms(e: Expr, matrices: ReadonlySet<string>): { key: string; label: string }[] {
+  const forms: { key: string; label: string }[] = [{ key: sameKey(e, matrices), label: 'as written' }]
+  const collected = collect(e, matrices)
+  forms.push({ key: sameKey(collected, matrices), label: 'algebra: collect like terms' })
+  const expanded = expand(e, matrices)
+  if (expanded) forms.push({ key: sameKey(collect(expanded, matrices), matrices), label: 'algebra: expand and collect' })
+  return forms
+}
+
+// ---- no chain: are they equal at all? --------------------------------------------------------
+
+function judge(from: Expr, to: Expr, options: WhyOptions, explored: number): WhyResult {
+  const c = options.compare(from, to)
+  if (c.verdict === 'unknown') return { verdict: 'unknown', reason: c.reason, explored }
+  if (c.verdict === 'not-equal') {
+    const d = disagreement(foldNumbers(from), foldNumbers(to), options)
+    const shared = d && !(d.from === from && d.to === to) ? { disagreement: d } : {}
+    return { verdict: 'not-equal', counterexample: c.counterexample, ...shared, explored }
+  }
+  return { verdict: 'equal-unexplained', points: c.points, ...suggest(from, to, options), explored }
+}
+
+/** Descend through shared structure to the innermost corresponding subterms that differ. */
+function disagreement(a: Expr, b: Expr, options: WhyOptions): { from: Expr; to: Expr } {
+  if (a.kind !== 'call' || b.kind !== 'call' || a.head !== b.head || a.args.length !== b.args.length) return { from: a, to: b }
+  let xs = [...a.args]
+  let ys = [...b.args]
+  if (isAC(a.head)) {
+    // set aside the terms both sides share, then pair the rest in order
+    const ky = ys.map((y) => key(y))
+    xs = xs.filter((x) => {
+      const i = ky.indexOf(key(x))
+      if (i < 0) return true
+      ky.splice(i, 1)
+      ys.splice(i, 1)
+      return false
+    })
+    if (xs.length !== ys.length || xs.length === 0) return { from: a, to: b }
+  }
+  const differing = xs.map((x, i) => [x, ys[i]!] as const).filter(([x, y]) => key(x) !== key(y))
+  if (differing.length !== 1) return { from: a, to: b }
+  const [x, y] = differing[0]!
+  return options.compare(x, y).verdict === 'not-equal' ? disagreement(x, y, options) : { from: a, to: b }
+}
+
+/** A rule recording this step, generalised (every symbol a wildcard) when that still verifies. */
+function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: RuleSpec } {
+  const base = { id: 'my-step', name: 'step from my notes', lhs: print(from), rhs: print(to) }
+  if (from.kind === 'sym' || from.kind === 'num') return {}
+  if (options.verifies?.(base)) return { suggestion: base }
+  const literals = [...new Set([...freeSymbols(from), ...freeSymbols(to)])].filter((s) => s !== 'e' && s !== 'pi').sort()
+  return { suggestion: { ...base, literals } }
+}

@@ -1,0 +1,91 @@
+// How a `why` verdict looks: JSON (SPEC §5) and terminal text.
+import type { Expr } from '../core/expr.js'
+import { print } from '../core/print.js'
+import type { RuleSpec } from '../core/rule.js'
+import type { WhyResult, WhyStep } from '../core/why.js'
+import type { Style } from './style.js'
+
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+
+/** The shell command that records a suggested rule. */
+export function addCommand(spec: RuleSpec): string {
+  const parts = ['derive rules add', `--id ${spec.id}`, `--name ${q(spec.name)}`, `--lhs ${q(spec.lhs)}`, `--rhs ${q(spec.rhs)}`]
+  for (const l of spec.literals ?? []) parts.push(`--literal ${l}`)
+  return parts.join(' ')
+}
+
+function stepJson(s: WhyStep): Record<string, unknown> {
+  return {
+    rule: s.kind === 'rule' ? s.rule!.id : s.label,
+    name: s.label,
+    kind: s.kind,
+    ...(s.direction ? { direction: s.direction } : {}),
+    ...(s.at !== undefined ? { at: s.at } : {}),
+    ...(s.subterm ? { subterm: print(s.subterm) } : {}),
+    from: print(s.from),
+    to: print(s.to),
+    assumes: [...s.assumes],
+  }
+}
+
+/** SPEC §5 `why` object. */
+export function whyToJson(r: WhyResult): Record<string, unknown> {
+  switch (r.verdict) {
+    case 'explained':
+      return { verdict: r.verdict, steps: r.steps.map(stepJson), assumes: r.assumes }
+    case 'equal-unexplained':
+      return {
+        verdict: r.verdict,
+        points: r.points,
+        ...(r.suggestion ? { suggestion: { ...r.suggestion, command: addCommand(r.suggestion) } } : {}),
+      }
+    case 'not-equal':
+      return {
+        verdict: r.verdict,
+        counterexample: r.counterexample,
+        ...(r.disagreement ? { disagreement: { from: print(r.disagreement.from), to: print(r.disagreement.to) } } : {}),
+      }
+    case 'unknown':
+      return { verdict: r.verdict, reason: r.reason }
+  }
+}
+
+const values = (v: Record<string, number | string>): string =>
+  Object.entries(v)
+    .map(([k, x]) => `${k} = ${x}`)
+    .join(', ')
+
+/** Terminal text for a `why` verdict. */
+export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: number): string {
+  const lines: string[] = []
+  switch (r.verdict) {
+    case 'explained': {
+      lines.push(print(from))
+      r.steps.forEach((st, i) => {
+        const by = st.kind === 'rule' ? `${s.rule(st.label)}${st.direction === 'reverse' ? ' (reverse)' : ''} ${s.id(`[${st.rule!.id}]`)}` : s.warn(st.label)
+        const on = st.subterm ? s.dim(` on ${print(st.subterm)}`) : ''
+        lines.push(`  ${i + 1}. ${by}${on}`)
+        lines.push(`     ${s.result(`= ${print(st.to)}`)}`)
+      })
+      if (r.steps.length === 0) lines.push(s.good('the same expression up to reordering, regrouping and renaming of bound variables'))
+      if (r.assumes.length) lines.push(s.dim(`holds provided ${r.assumes.join(', ')}`))
+      lines.push(s.good(`explained in ${r.steps.length} step${r.steps.length === 1 ? '' : 's'}`))
+      break
+    }
+    case 'equal-unexplained':
+      lines.push(s.warn(`equal (agrees at ${r.points} random points), but no chain of library rules within ${depth} steps explains it`))
+      if (r.suggestion) lines.push('record this step as a rule with:', `  ${addCommand(r.suggestion)}`)
+      break
+    case 'not-equal': {
+      const c = r.counterexample
+      lines.push(s.bad('not equal'))
+      lines.push(`  at ${values(c.values)}:`, `    ${print(from)} = ${c.from}`, `    ${print(to)} = ${c.to}`)
+      if (r.disagreement) lines.push(`  they first differ at ${print(r.disagreement.from)}  vs  ${print(r.disagreement.to)}`)
+      break
+    }
+    case 'unknown':
+      lines.push(s.warn(`cannot tell: ${r.reason}`))
+      break
+  }
+  return `${lines.join('\n')}\n`
+}
