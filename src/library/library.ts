@@ -1,25 +1,22 @@
-// Loading rules: the shipped packs in rules/ merged with the user's own library.
+// Loading rules: the shipped packs in rules/ merged with the user's own library. Every pack is
+// checked whole (schema, then each rule compiled) and refused with all its problems listed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MatrixSetting } from '../core/expr.js'
 import { compileRule, type Rule, RuleError, type RuleSpec } from '../core/rule.js'
 import { UsageError } from '../errors.js'
+import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, validatePack } from './schema.js'
 
-export interface PackFile {
-  format: string
-  name: string
-  description?: string
-  matrices?: MatrixSetting
-  rules: RuleSpec[]
-  [extra: string]: unknown
-}
+export type { PackFile, Problem } from './schema.js'
 
 export interface LoadedPack {
   readonly name: string
   readonly path: string
   readonly shipped: boolean
   readonly file: PackFile
+  /** The pack's rules, compiled, in file order. */
+  readonly rules: readonly Rule[]
 }
 
 export interface Library {
@@ -30,80 +27,142 @@ export interface Library {
   readonly overridden: ReadonlySet<string>
   /** The matrix convention for subject expressions (the user's library's, else uppercase). */
   readonly matrices: MatrixSetting
+  /** The user's own library, when the file exists. */
+  readonly user?: LoadedPack
 }
 
-/** The folder of shipped packs: `rules/` beside the package.json of derive. */
-export function shippedRulesDir(): string {
+/** A rule file that cannot be used: every problem, one line each, and what to do about it. */
+export class LibraryError extends UsageError {
+  constructor(
+    readonly problems: readonly Problem[],
+    options: { header?: string; hint?: readonly string[] } = {},
+  ) {
+    const lines = problems.map(formatProblem)
+    const body = options.header !== undefined ? [options.header, ...lines.map((l) => `  ${l}`)] : lines
+    super([...body, ...(options.hint ?? [])].join('\n'))
+    this.name = 'LibraryError'
+  }
+}
+
+/** The folder of shipped packs (`rules/` beside derive's package.json), if there is one. */
+export function shippedRulesDir(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let k = 0; k < 6; k++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'rules'))) return join(dir, 'rules')
+    if (existsSync(join(dir, 'package.json'))) return existsSync(join(dir, 'rules')) ? join(dir, 'rules') : undefined
     dir = dirname(dir)
   }
-  throw new Error('cannot find the shipped rules/ folder next to package.json')
+  throw new Error('cannot find derive\'s package.json above the running module')
 }
 
-/** Read and parse one JSON rule file; a UsageError names the file and the JSON position. */
-export function readPackFile(path: string): PackFile {
-  let text: string
+/** Compile every rule of a checked file; problems name the file, rule and field. */
+export function compilePack(file: PackFile, path: string, options: { matrices?: MatrixSetting } = {}): { rules: Rule[]; problems: Problem[] } {
+  const rules: Rule[] = []
+  const problems: Problem[] = []
+  const matrices = options.matrices ?? file.matrices ?? 'uppercase'
+  file.rules.forEach((spec, i) => {
+    const compiled = compileSpec(spec, file.name, matrices)
+    if (compiled instanceof RuleError) problems.push({ file: path, rule: ruleLabel(spec, i), field: compiled.field, message: compiled.reason })
+    else rules.push(compiled)
+  })
+  return { rules, problems }
+}
+
+/** compileRule, with its expected failure as a value. */
+export function compileSpec(spec: RuleSpec, pack: string, matrices: MatrixSetting): Rule | RuleError {
   try {
-    text = readFileSync(path, 'utf8')
+    return compileRule(spec, { pack, matrices })
+  } catch (e) {
+    if (e instanceof RuleError) return e
+    throw e
+  }
+}
+
+/** Check a rule file's text completely: JSON, schema, ids, every rule. Never throws for bad input. */
+export function checkPackText(text: string, path: string, options: { shipped: boolean }): { pack?: LoadedPack; problems: Problem[] } {
+  const parsed = parseJson(text, path)
+  if ('problem' in parsed) return { problems: [parsed.problem] }
+  const { pack: file, problems } = validatePack(parsed.data, path)
+  if (!file) return { problems }
+  const compiled = compilePack(file, path)
+  const all = [...problems, ...compiled.problems]
+  if (all.length) return { problems: all }
+  return { pack: { name: file.name, path, shipped: options.shipped, file, rules: compiled.rules }, problems: [] }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
   } catch (e) {
     throw new UsageError(`cannot read rule file ${path}: ${(e as Error).message}`)
   }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (e) {
-    throw new UsageError(`rule file ${path} is not valid JSON: ${(e as Error).message}`)
-  }
-  const file = data as PackFile
-  if (typeof data !== 'object' || data === null || !Array.isArray(file.rules)) {
-    throw new UsageError(`rule file ${path}: expected an object with a "rules" array`)
-  }
-  return file
 }
 
-/** Compile every rule of a pack; all problems are reported together. */
-export function compilePack(pack: LoadedPack): Rule[] {
-  const problems: string[] = []
-  const rules: Rule[] = []
-  pack.file.rules.forEach((spec, i) => {
-    try {
-      rules.push(compileRule(spec, { pack: pack.name, matrices: pack.file.matrices ?? 'uppercase' }))
-    } catch (e) {
-      if (!(e instanceof RuleError)) throw e
-      problems.push(`${pack.path}: rule "${spec.id ?? `#${i}`}", field "${e.field}": ${e.reason}`)
+/** Read and check one rule file; a LibraryError lists every problem. */
+export function readPack(path: string, options: { shipped: boolean }): LoadedPack {
+  const { pack, problems } = checkPackText(readText(path), path, options)
+  if (!pack) throw new LibraryError(problems, problems.length > 1 ? { header: `${problems.length} problems in ${path}:` } : {})
+  return pack
+}
+
+/** What to tell a user whose own library does not load: derive will not touch it until fixed. */
+export function restoreHint(path: string): string[] {
+  const bak = `${path}.bak`
+  const lines = [`derive has not changed ${basename(path)} and will not write to it until it loads.`]
+  if (existsSync(bak)) lines.push(`Fix it by hand at the place named above, or restore the previous version:  cp "${bak}" "${path}"`)
+  else lines.push(`Fix it by hand at the place named above, or move it aside to start afresh:  mv "${path}" "${path}.broken"`)
+  return lines
+}
+
+/** Check the user's library text; a LibraryError lists the problems and how to fix or restore. */
+export function checkUserText(text: string, path: string): LoadedPack {
+  const { pack, problems } = checkPackText(text, path, { shipped: false })
+  if (pack) return pack
+  const header = problems.length > 1 ? `${problems.length} problems in your library ${path}:` : undefined
+  throw new LibraryError(problems, { ...(header ? { header } : {}), hint: restoreHint(path) })
+}
+
+/** The user's library, or undefined when the file does not exist yet. */
+export function readUserPack(path: string): LoadedPack | undefined {
+  if (!existsSync(path)) return undefined
+  return checkUserText(readText(path), path)
+}
+
+/** Every shipped pack, in file-name order. */
+export function readShippedPacks(): LoadedPack[] {
+  const dir = shippedRulesDir()
+  if (!dir) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => readPack(join(dir, f), { shipped: true }))
+}
+
+/** Merge packs in order: later personal rules override shipped ones; a shipped id used twice is a bug. */
+export function mergePacks(packs: readonly LoadedPack[]): { rules: Rule[]; overridden: Set<string> } {
+  const byId = new Map<string, Rule>()
+  const home = new Map<string, string>()
+  const overridden = new Set<string>()
+  const problems: Problem[] = []
+  for (const pack of packs) {
+    for (const rule of pack.rules) {
+      const other = home.get(rule.id)
+      if (other !== undefined && pack.shipped) {
+        problems.push({ file: pack.path, rule: `rule "${rule.id}"`, field: 'id', message: `also used in ${other}; shipped ids must be unique` })
+      }
+      if (other !== undefined && !pack.shipped) overridden.add(rule.id)
+      byId.set(rule.id, rule)
+      home.set(rule.id, pack.path)
     }
-  })
-  if (problems.length) throw new UsageError(problems[0]!, problems.slice(1))
-  return rules
+  }
+  if (problems.length) throw new LibraryError(problems)
+  return { rules: [...byId.values()], overridden }
 }
 
 /** Load the shipped packs and the user's library (if it exists) and merge them. */
 export function loadLibrary(options: { userLibrary?: string } = {}): Library {
-  const dir = shippedRulesDir()
-  const packs: LoadedPack[] = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const path = join(dir, f)
-      const file = readPackFile(path)
-      return { name: file.name ?? f.replace(/\.json$/, ''), path, shipped: true, file }
-    })
-  let matrices: MatrixSetting = 'uppercase'
-  const user = options.userLibrary ? resolve(options.userLibrary) : undefined
-  if (user && existsSync(user)) {
-    const file = readPackFile(user)
-    packs.push({ name: file.name ?? 'yours', path: user, shipped: false, file })
-    matrices = file.matrices ?? matrices
-  }
-  const byId = new Map<string, Rule>()
-  const overridden = new Set<string>()
-  for (const pack of packs) {
-    for (const rule of compilePack(pack)) {
-      if (byId.has(rule.id) && !pack.shipped) overridden.add(rule.id)
-      byId.set(rule.id, rule)
-    }
-  }
-  return { rules: [...byId.values()], packs, overridden, matrices }
+  const packs = readShippedPacks()
+  const user = options.userLibrary ? readUserPack(resolve(options.userLibrary)) : undefined
+  if (user) packs.push(user)
+  const { rules, overridden } = mergePacks(packs)
+  return { rules, packs, overridden, matrices: user?.file.matrices ?? 'uppercase', ...(user ? { user } : {}) }
 }

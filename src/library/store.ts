@@ -1,0 +1,63 @@
+// Saving the user's library so that no rule is ever lost: every change is a read-modify-write
+// under a lock file (concurrent `derive rules add` runs queue up instead of overwriting each
+// other), the new text is written atomically with fsync, and the previous text is kept as
+// library.json.bak. A library that does not load is never written.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import lockfile from 'proper-lockfile'
+import writeFileAtomic from 'write-file-atomic'
+import { checkPackText, checkUserText, LibraryError } from './library.js'
+import { emptyLibrary, type PackFile, packText } from './schema.js'
+
+// write-file-atomic (CommonJS) hashes `__filename` into its temp-file names; the ESM bundle has no
+// such variable, so provide one (any per-install constant will do). Better done in the bundle's
+// banner (scripts/build.mjs); harmless when it already exists.
+const scope = globalThis as { __filename?: string }
+scope.__filename ??= fileURLToPath(import.meta.url)
+
+// Generous: 20 processes each holding the lock for a few tens of milliseconds must all get a turn.
+const RETRIES = { retries: 200, factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true }
+
+/** The backup file kept beside a library. */
+export const backupPath = (path: string): string => `${path}.bak`
+
+/** A change to the library: the new file and a value for the caller (what was added, ...). */
+export type Change<T> = (current: PackFile) => { file: PackFile; value: T }
+
+/**
+ * Apply `change` to the library at `path` under its lock, creating the file on first use. The
+ * change may throw (e.g. UsageError); then nothing is written. Returns the change's value.
+ */
+export async function updateLibrary<T>(path: string, change: Change<T>): Promise<T> {
+  const target = resolve(path)
+  mkdirSync(dirname(target), { recursive: true })
+  const release = await lockfile.lock(target, { realpath: false, retries: RETRIES, stale: 15_000 })
+  try {
+    const before = existsSync(target) ? readFileSync(target, 'utf8') : undefined
+    const current = before === undefined ? emptyLibrary() : checkUserText(before, target).file
+    const { file, value } = change(structuredClone(current))
+    await save(target, file, before)
+    return value
+  } finally {
+    await release()
+  }
+}
+
+/** Write the new text (checked to load back) and keep the old text as the backup. */
+async function save(target: string, file: PackFile, before: string | undefined): Promise<void> {
+  const text = packText(file)
+  // A change is built from compiled rules, so this never fails; checking anyway means a bug can
+  // never leave the user with a library derive refuses to read.
+  const { problems } = checkPackText(text, target, { shipped: false })
+  if (problems.length) throw new LibraryError(problems, { header: `internal error: refusing to write ${target}, it would not load:` })
+  if (before === text) return
+  if (before !== undefined) await writeFileAtomic(backupPath(target), before, { fsync: true })
+  await writeFileAtomic(target, text, { fsync: true })
+}
+
+/** Write a rule file somewhere else (export): atomically, no lock, no backup. */
+export async function writePackFile(path: string, file: PackFile): Promise<void> {
+  mkdirSync(dirname(resolve(path)), { recursive: true })
+  await writeFileAtomic(path, packText(file), { fsync: true })
+}
