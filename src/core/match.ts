@@ -368,6 +368,10 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
       case 'scalar':
         if (isMatrixish(a, matrices)) return undefined
         break
+      case 'nonrandom':
+        // random variables and events are the names that start with an uppercase letter
+        if ([...freeSymbols(a)].some((s) => /^[A-Z]/.test(s))) return undefined
+        break
     }
   }
   return [...new Set(assumes)]

@@ -225,9 +225,9 @@ export type Condition =
   | { readonly kind: 'pred'; readonly name: PredName; readonly args: readonly Expr[]; readonly text: string }
   | { readonly kind: 'rel'; readonly op: RelOp; readonly lhs: Expr; readonly rhs: Expr; readonly text: string }
 
-export const PREDICATES = ['free', 'symbol', 'number', 'integer', 'constant', 'matrix', 'scalar'] as const
+export const PREDICATES = ['free', 'symbol', 'number', 'integer', 'constant', 'matrix', 'scalar', 'nonrandom'] as const
 export type PredName = (typeof PREDICATES)[number]
-const PRED_ARITY: Record<PredName, number> = { free: 2, symbol: 1, number: 1, integer: 1, constant: 1, matrix: 1, scalar: 1 }
+const PRED_ARITY: Record<PredName, number> = { free: 2, symbol: 1, number: 1, integer: 1, constant: 1, matrix: 1, scalar: 1, nonrandom: 1 }
 
 const REL_OPS: Record<string, RelOp> = {
   larger: '>',

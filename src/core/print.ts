@@ -11,11 +11,12 @@ export interface PrintOptions {
   readonly mark?: (text: string) => string
 }
 
+// as mathjs parses them: `or` < `|` < `&` < arithmetic, and `not` is a prefix like unary minus
 const PREC = {
-  given: 1,
-  or: 2,
+  or: 1,
+  given: 2,
   and: 3,
-  not: 4,
+  not: 25,
   add: 10,
   mul: 20,
   unary: 25,
@@ -93,7 +94,9 @@ class Printer {
       case OPS.and:
       case OPS.or: {
         const prec = e.head === OPS.and ? PREC.and : PREC.or
-        return [a.map((x, i) => this.expr(x, this.child(p, i), prec)).join(` ${e.head} `), prec]
+        const op = e.head === OPS.and ? ' & ' : ' or '
+        // associative: a chain of the same operator needs no parentheses
+        return [a.map((x, i) => this.expr(x, this.child(p, i), isCall(x, e.head) ? prec - 1 : prec)).join(op), prec]
       }
       case OPS.not:
         return [`not ${this.expr(a[0]!, this.child(p, 0), PREC.not)}`, PREC.not]

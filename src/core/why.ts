@@ -148,8 +148,10 @@ function judge(from: Expr, to: Expr, options: WhyOptions, explored: number): Why
   const c = options.compare(from, to)
   if (c.verdict === 'unknown') return { verdict: 'unknown', reason: c.reason, explored }
   if (c.verdict === 'not-equal') {
-    const d = disagreement(foldNumbers(from), foldNumbers(to), options)
-    const shared = d && !(d.from === from && d.to === to) ? { disagreement: d } : {}
+    const f = foldNumbers(from)
+    const d = disagreement(f, foldNumbers(to), options)
+    // only worth saying when it is smaller than the whole lines
+    const shared = key(d.from) !== key(f) ? { disagreement: d } : {}
     return { verdict: 'not-equal', counterexample: c.counterexample, ...shared, explored }
   }
   return { verdict: 'equal-unexplained', points: c.points, ...suggest(from, to, options), explored }
