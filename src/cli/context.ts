@@ -6,6 +6,12 @@ import { defaultLibraryPath } from '../library/paths.js'
 import { type Library, loadLibrary } from '../library/library.js'
 import { makeStyle, type Style } from '../render/style.js'
 import type { IO } from './io.js'
+import { inquirerPrompts, type Prompts } from './prompts.js'
+
+/** An io that may bring its own prompts (tests script the answers); otherwise inquirer's are used. */
+export interface PromptIO extends IO {
+  readonly prompts?: Prompts
+}
 
 export interface GlobalOptions {
   library?: string
@@ -21,6 +27,9 @@ export interface Context {
   readonly libraryPath: string
   /** Loaded on first use. */
   library(): Library
+  /** Can we ask questions (stdin and stdout are terminals)? */
+  readonly interactive: boolean
+  readonly prompts: Prompts
   /** Parse an argument, turning a parse error into a usage error naming the argument. */
   parse(text: string, what?: string): Expr
   out(text: string): void
@@ -29,7 +38,7 @@ export interface Context {
 }
 
 /** Build the context from the global options. */
-export function makeContext(io: IO, g: GlobalOptions): Context {
+export function makeContext(io: PromptIO, g: GlobalOptions): Context {
   const noColor = g.color === false || (io.env.NO_COLOR ?? '') !== '' || g.json === true
   const forced = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0'
   const level = noColor ? 0 : forced || io.isTTY ? 1 : 0
@@ -41,6 +50,10 @@ export function makeContext(io: IO, g: GlobalOptions): Context {
     style: makeStyle(level),
     libraryPath,
     library: () => (library ??= loadLibrary({ userLibrary: libraryPath })),
+    interactive: io.stdinTTY && io.isTTY,
+    get prompts() {
+      return io.prompts ?? inquirerPrompts()
+    },
     parse(text, what = 'expression') {
       try {
         return parseExpr(text)

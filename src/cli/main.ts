@@ -5,6 +5,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { UsageError } from '../errors.js'
 import { registerApply } from './commands/apply.js'
 import { registerMatch } from './commands/match.js'
+import { registerRules } from './commands/rules.js'
 import { type Context, type GlobalOptions, makeContext } from './context.js'
 import type { IO } from './io.js'
 
@@ -14,7 +15,7 @@ export type Action = (ctx: Context) => Promise<number> | number
 /** Registers commands on the program; `act` runs a command body and records its exit status. */
 export type Register = (program: Command, act: (action: Action) => Promise<void>) => void
 
-const REGISTRY: Register[] = [registerMatch, registerApply]
+const REGISTRY: Register[] = [registerMatch, registerApply, registerRules]
 
 /** Run derive with these arguments; resolves to the exit status. Never throws. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { MatrixSetting } from '../core/expr.js'
 import { compileRule, type Rule, RuleError, type RuleSpec } from '../core/rule.js'
 import { UsageError } from '../errors.js'
-import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, validatePack } from './schema.js'
+import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, type SpecAt, validatePack } from './schema.js'
 
 export type { PackFile, Problem } from './schema.js'
 
@@ -54,17 +54,22 @@ export function shippedRulesDir(): string | undefined {
   throw new Error('cannot find derive\'s package.json above the running module')
 }
 
-/** Compile every rule of a checked file; problems name the file, rule and field. */
-export function compilePack(file: PackFile, path: string, options: { matrices?: MatrixSetting } = {}): { rules: Rule[]; problems: Problem[] } {
+/** Compile rules of a file; problems name the file, rule and field. */
+export function compileRules(entries: readonly SpecAt[], path: string, pack: string, matrices: MatrixSetting): { rules: Rule[]; problems: Problem[] } {
   const rules: Rule[] = []
   const problems: Problem[] = []
-  const matrices = options.matrices ?? file.matrices ?? 'uppercase'
-  file.rules.forEach((spec, i) => {
-    const compiled = compileSpec(spec, file.name, matrices)
-    if (compiled instanceof RuleError) problems.push({ file: path, rule: ruleLabel(spec, i), field: compiled.field, message: compiled.reason })
+  for (const { spec, index } of entries) {
+    const compiled = compileSpec(spec, pack, matrices)
+    if (compiled instanceof RuleError) problems.push({ file: path, rule: ruleLabel(spec, index), field: compiled.field, message: compiled.reason })
     else rules.push(compiled)
-  })
+  }
   return { rules, problems }
+}
+
+/** The matrix convention a (possibly invalid) file declares, if it is a usable one. */
+function matricesOf(data: unknown): MatrixSetting {
+  const m = (data as { matrices?: unknown } | null)?.matrices
+  return m === 'uppercase' || (Array.isArray(m) && m.every((x) => typeof x === 'string')) ? (m as MatrixSetting) : 'uppercase'
 }
 
 /** compileRule, with its expected failure as a value. */
@@ -81,12 +86,12 @@ export function compileSpec(spec: RuleSpec, pack: string, matrices: MatrixSettin
 export function checkPackText(text: string, path: string, options: { shipped: boolean }): { pack?: LoadedPack; problems: Problem[] } {
   const parsed = parseJson(text, path)
   if ('problem' in parsed) return { problems: [parsed.problem] }
-  const { pack: file, problems } = validatePack(parsed.data, path)
-  if (!file) return { problems }
-  const compiled = compilePack(file, path)
+  const { pack: file, rules: specs, problems } = validatePack(parsed.data, path)
+  const name = file?.name ?? basename(path)
+  const compiled = compileRules(specs, path, name, matricesOf(parsed.data))
   const all = [...problems, ...compiled.problems]
-  if (all.length) return { problems: all }
-  return { pack: { name: file.name, path, shipped: options.shipped, file, rules: compiled.rules }, problems: [] }
+  if (!file || all.length) return { problems: all }
+  return { pack: { name, path, shipped: options.shipped, file, rules: compiled.rules }, problems: [] }
 }
 
 function readText(path: string): string {

@@ -130,14 +130,34 @@ function toProblem(issue: z.core.$ZodIssue, data: unknown, file: string): Proble
   return { file, ...(path.length ? { field: path.join('.') } : {}), message: expectation(issue) }
 }
 
-/** Check the shape of a parsed rule file: every schema problem, plus ids used twice. */
-export function validatePack(data: unknown, file: string): { pack?: PackFile; problems: Problem[] } {
+/** A rule that passed the schema, with its place in the file. */
+export interface SpecAt {
+  readonly spec: RuleSpec
+  readonly index: number
+}
+
+/**
+ * Check the shape of a parsed rule file: every schema problem, plus ids used twice. `rules` are the
+ * rules that passed on their own, so their compile problems can be reported in the same run.
+ */
+export function validatePack(data: unknown, file: string): { pack?: PackFile; rules: SpecAt[]; problems: Problem[] } {
   const result = packSchema.safeParse(data, { reportInput: true })
-  if (!result.success) return { problems: result.error.issues.map((i) => toProblem(i, data, file)) }
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => toProblem(i, data, file))
+    return { rules: soundRules(data, result.error.issues), problems }
+  }
   // Keep the caller's object, not zod's copy: zod moves unknown keys to the end, and a save should
   // change only what the user changed.
   const pack = data as PackFile
-  return { pack, problems: duplicateIds(pack, file) }
+  return { pack, rules: pack.rules.map((spec, index) => ({ spec, index })), problems: duplicateIds(pack, file) }
+}
+
+/** The rules of a file that failed the schema which have no problem of their own. */
+function soundRules(data: unknown, issues: readonly z.core.$ZodIssue[]): SpecAt[] {
+  const rules = (data as { rules?: unknown } | null)?.rules
+  if (!Array.isArray(rules)) return []
+  const bad = new Set(issues.filter((i) => i.path[0] === 'rules' && i.path.length >= 2).map((i) => Number(i.path[1])))
+  return rules.flatMap((spec: unknown, index) => (bad.has(index) ? [] : [{ spec: spec as RuleSpec, index }]))
 }
 
 function duplicateIds(pack: PackFile, file: string): Problem[] {

@@ -1,0 +1,105 @@
+// derive rules import FILE [--skip | --replace | --rename]: a classmate's pack into your library.
+// The whole file is checked first (JSON, schema, every rule compiled and verified, id clashes);
+// if anything is wrong, every problem is listed and nothing is written.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { RuleSpec } from '../../core/rule.js'
+import { UsageError } from '../../errors.js'
+import { clashes, planImport, type Resolution } from '../../library/edit.js'
+import { markVerdict, verify } from '../../library/guard.js'
+import { compileRules, type Library, LibraryError, type Problem } from '../../library/library.js'
+import { type PackFile, parseJson, ruleLabel, validatePack } from '../../library/schema.js'
+import { updateLibrary } from '../../library/store.js'
+import { counterexampleText } from '../../render/rules.js'
+import type { Context } from '../context.js'
+import type { Register } from '../main.js'
+
+interface ImportFlags {
+  skip?: boolean
+  replace?: boolean
+  rename?: boolean
+  force?: boolean
+}
+
+export const registerRulesImport: Register = (rules, act) => {
+  rules
+    .command('import')
+    .description("add a pack of rules (e.g. a classmate's) to your library; nothing is written unless the whole file is fine")
+    .argument('<file>', 'a rule file (derive-rules/1)')
+    .option('--skip', 'keep your rule when an id clashes')
+    .option('--replace', "take the pack's rule when an id clashes")
+    .option('--rename', "keep both: the pack's rule gets a new id (id-2, ...)")
+    .option('--force', 'import rules the numeric check refutes, marked unverified')
+    .action((file: string, f: ImportFlags) => act((ctx) => importCommand(ctx, file, f)))
+}
+
+function resolution(f: ImportFlags): Resolution | undefined {
+  const chosen = (['skip', 'replace', 'rename'] as const).filter((k) => f[k])
+  if (chosen.length > 1) throw new UsageError(`choose one of --skip, --replace, --rename (got ${chosen.map((k) => `--${k}`).join(' and ')})`)
+  return chosen[0]
+}
+
+function readIncoming(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`)
+  }
+}
+
+/** The rules of a checked pack, ready to store (refuted ones flagged if forced), and every problem. */
+function checkIncoming(data: unknown, path: string, lib: Library, force: boolean): { specs: RuleSpec[]; problems: Problem[] } {
+  const { pack, rules: sound, problems } = validatePack(data, path)
+  // compiled with your library's matrix convention: that is how the rules will be matched
+  const { rules, problems: compileProblems } = compileRules(sound, path, pack?.name ?? 'import', lib.matrices)
+  const all = [...problems, ...compileProblems]
+  const specs = rules.map((rule) => {
+    const verdict = verify(rule, lib)
+    if (verdict.verdict === 'refuted' && !force) {
+      const index = sound.find((s) => s.spec === rule.spec)?.index ?? 0
+      all.push({ file: path, rule: ruleLabel(rule.spec, index), message: `refuted by the numeric check: ${counterexampleText(verdict.counterexample)} (--force imports it marked unverified)` })
+    }
+    return markVerdict(rule.spec, verdict)
+  })
+  return { specs, problems: all }
+}
+
+/** Rules of an unchecked file that have an id, for listing clashes even when others are broken. */
+function rulesWithIds(data: unknown): RuleSpec[] {
+  const rules = (data as { rules?: unknown } | null)?.rules
+  if (!Array.isArray(rules)) return []
+  return rules.filter((r): r is RuleSpec => typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string')
+}
+
+async function importCommand(ctx: Context, file: string, f: ImportFlags): Promise<number> {
+  const how = resolution(f)
+  const lib = ctx.library()
+  const path = resolve(ctx.io.cwd, file)
+  const parsed = parseJson(readIncoming(path), path)
+  if ('problem' in parsed) throw new LibraryError([parsed.problem], { header: `cannot import ${path}; nothing was written:` })
+  const { specs, problems } = checkIncoming(parsed.data, path, lib, f.force === true)
+  const mine: PackFile | undefined = lib.user?.file
+  const clashing = how === undefined && mine ? clashes(mine, rulesWithIds(parsed.data), path) : []
+  const all = [...clashing, ...problems]
+  if (all.length) {
+    const header = `cannot import ${path}; nothing was written. ${all.length} problem${all.length === 1 ? '' : 's'}:`
+    throw new LibraryError(all, { header })
+  }
+  const shipped = new Set(lib.packs.filter((p) => p.shipped).flatMap((p) => p.rules.map((r) => r.id)))
+  const plan = await updateLibrary(ctx.libraryPath, (current) => {
+    const p = planImport(current, specs, how, shipped)
+    return { file: p.file, value: p }
+  })
+  if (ctx.json) {
+    ctx.outJson({ file: ctx.libraryPath, added: plan.added, skipped: plan.skipped, replaced: plan.replaced, renamed: plan.renamed })
+    return 0
+  }
+  const parts = [`${plan.added.length} added`]
+  if (plan.skipped.length) parts.push(`${plan.skipped.length} skipped (${plan.skipped.join(', ')})`)
+  if (plan.replaced.length) parts.push(`${plan.replaced.length} replaced (${plan.replaced.join(', ')})`)
+  if (plan.renamed.length) parts.push(`${plan.renamed.length} renamed (${plan.renamed.map((r) => `${r.from} → ${r.to}`).join(', ')})`)
+  const flagged = specs.filter((s) => s.unverified).map((s) => s.id)
+  ctx.out(`Imported ${path}: ${parts.join(', ')}.`)
+  if (flagged.length) ctx.out(ctx.style.warn(`⚠ marked unverified (refuted by the numeric check): ${flagged.join(', ')}`))
+  return 0
+}
