@@ -1,0 +1,494 @@
+// Random instantiation for the numeric checks: decide what each symbol of a rule (or of two lecture
+// lines) stands for, then draw values that respect the rule's conditions. A wildcard that may depend
+// on a bound variable (u in diff(sin(u), x), c in sum(c * f, i, 1, n) without free(c, i)) becomes a
+// random expression in that variable, so chain and sum rules are really exercised.
+import { add, BINDERS, type Call, call, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym } from './expr.js'
+import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
+import { identity } from './linalg.js'
+import { evalConstant, substitute } from './match.js'
+import type { Condition } from './parse.js'
+import { instantiate } from './rewrite.js'
+import type { Rule } from './rule.js'
+
+/** Size of random matrices and vectors, and number of outcomes of the probability space. */
+export const DIM = 3
+export const OUTCOMES = 6
+/** Length of a random indexed symbol x (sum limits stay well below it). */
+export const ARRAY_LENGTH = 12
+
+// ---- seeded randomness -------------------------------------------------------------------------
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same checks. */
+export class Rng {
+  private s: number
+  constructor(seed: number) {
+    this.s = seed >>> 0
+  }
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) | 0
+    let t = Math.imul(this.s ^ (this.s >>> 15), 1 | this.s)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  uniform(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next()
+  }
+  /** An integer in lo..hi inclusive. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1))
+  }
+  sign(): number {
+    return this.next() < 0.5 ? -1 : 1
+  }
+}
+
+export function hashString(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/** Values are drawn with 3 decimals so that a printed counterexample is exact. */
+const round3 = (x: number): number => Math.round(x * 1000) / 1000
+
+// ---- what each symbol stands for -----------------------------------------------------------------
+
+/** The kind of a bound variable: a summation index, a real, a vector or a matrix variable. */
+export type VarKind = 'index' | 'real' | 'vector' | 'matrix'
+
+export interface Bounds {
+  lo?: number
+  loStrict?: boolean
+  hi?: number
+  hiStrict?: boolean
+}
+
+export type Role =
+  | { readonly kind: 'scalar' | 'integer' | 'index' | 'vector' | 'identity' | 'event' }
+  /** a sum limit: an integer from `min` to 6, or the index of an enclosing sum plus an integer */
+  | { readonly kind: 'limit'; readonly min: number; readonly shiftOf?: string }
+  /** a random variable taking at most `levels` distinct values */
+  | { readonly kind: 'rv'; readonly levels: number }
+  | { readonly kind: 'matrix'; readonly shape: 'general' | 'symmetric' | 'spd' }
+  | { readonly kind: 'var'; readonly of: VarKind }
+  | { readonly kind: 'array'; readonly element: 'scalar' | 'rv' | 'event' }
+  /** a random expression in the bound variables it may depend on */
+  | { readonly kind: 'expr'; readonly deps: readonly { readonly name: string; readonly of: VarKind }[] }
+
+export interface SymbolPlan {
+  readonly name: string
+  readonly role: Role
+  readonly bounds: Bounds
+}
+
+/** What to instantiate: two sides, the conditions, and which symbols may become expressions. */
+export interface Problem {
+  readonly lhs: Expr
+  readonly rhs: Expr
+  readonly where: readonly Condition[]
+  /** A rule's wildcards (they may stand for expressions); other symbols only get values. */
+  readonly wildcards: ReadonlySet<string>
+  /** Per-symbol hints: "scalar" | "vector" | "matrix" | "symmetric" | "spd" | "integer". */
+  readonly types: Readonly<Record<string, string>>
+  /** Is this symbol a matrix (outside probability functions)? */
+  readonly isMatrix: (name: string) => boolean
+  /** May a sum limit be 0, making sum(f, i, 1, n) empty? (default true: a rule must hold there too) */
+  readonly emptySums?: boolean
+  /** Definitions: a call to a defined name is looked through (softmax(x, j, n) makes n a sum limit). */
+  readonly definitions?: readonly Rule[]
+}
+
+interface Seen {
+  bound?: 'index' | 'real'
+  arrayOf?: 'scalar' | 'rv' | 'event'
+  limit?: boolean
+  indexArg?: boolean
+  rv?: boolean
+  /** a random variable conditioned on, as Y in E(X | Y): it gets few distinct values */
+  conditioner?: boolean
+  event?: boolean
+  /** bound variables around any occurrence: what the symbol may depend on */
+  deps: Set<string>
+  /** bound variables around every occurrence on the left side, where the matcher binds it */
+  always?: Set<string>
+}
+
+type Prob = 'none' | 'rv' | 'event'
+
+/** Decide the role of every symbol in the problem (e and pi excepted). */
+export function plan(problem: Problem): SymbolPlan[] {
+  const definitions = new Map<string, Rule[]>()
+  for (const d of problem.definitions ?? []) {
+    if (d.kind !== 'definition' || d.lhs.kind !== 'call' || isBuiltin(d.lhs.head) || !d.lhs.args.every((a) => a.kind === 'sym')) continue
+    definitions.set(d.lhs.head, [...(definitions.get(d.lhs.head) ?? []), d])
+  }
+  let depth = 0
+  let onLhs = true
+  const seen = new Map<string, Seen>()
+  const get = (n: string): Seen => {
+    let s = seen.get(n)
+    if (!s) seen.set(n, (s = { deps: new Set() }))
+    return s
+  }
+  const mark = (name: string, prob: Prob, bound: readonly string[]): Seen => {
+    const s = get(name)
+    // in E(a * X + b) capitals are random variables, lowercase letters are constants
+    if (prob !== 'none' && /^[A-Z]/.test(name)) s[prob] = true
+    const here = new Set(bound.filter((b) => b !== name))
+    for (const b of here) s.deps.add(b)
+    if (onLhs) s.always = s.always ? new Set([...s.always].filter((b) => here.has(b))) : here
+    return s
+  }
+  const visit = (e: Expr, prob: Prob, bound: readonly string[]): void => {
+    if (e.kind === 'num') return
+    if (e.kind === 'sym') {
+      mark(e.name, prob, bound)
+      return
+    }
+    const binder = BINDERS[e.head]
+    const v = binder ? e.args[binder.varIndex] : undefined
+    if (binder && v?.kind === 'sym') {
+      const loop = e.head === 'sum' || e.head === 'prod'
+      const s = get(v.name)
+      s.bound ??= loop ? 'index' : 'real'
+      e.args.forEach((a, i) => {
+        if (i === binder.varIndex) return
+        if (i === 0) return visit(a, prob, [...bound, v.name])
+        if (loop && a.kind === 'sym') get(a.name).limit = true
+        visit(a, prob, bound)
+      })
+      return
+    }
+    if (e.head === OPS.index) {
+      const [base, ...idx] = e.args
+      if (base?.kind === 'sym') {
+        const s = mark(base.name, 'none', bound)
+        s.arrayOf = prob === 'none' ? 'scalar' : prob
+      } else if (base) visit(base, prob, bound)
+      for (const i of idx) {
+        if (i.kind === 'sym') get(i.name).indexArg = true
+        visit(i, 'none', bound)
+      }
+      return
+    }
+    if (e.head === OPS.given) {
+      visit(e.args[0]!, prob, bound)
+      // P(A | B): B is an event; E(X | Y), Var(X | Y): Y is a random variable
+      const cond = e.args[1]!
+      visit(cond, prob === 'rv' ? 'rv' : 'event', bound)
+      if (prob === 'rv' && cond.kind === 'sym') get(cond.name).conditioner = true
+      return
+    }
+    const def = definitions.get(e.head)?.find((d) => (d.lhs as Call).args.length === e.args.length)
+    if (def && depth < 8) {
+      // the unfolded body shows what the arguments are (arrays, limits); the arguments are visited as well
+      depth++
+      const params = (def.lhs as Call).args.map((a) => (a as { name: string }).name)
+      visit(instantiate(def.rhs, new Map(params.map((p, i) => [p, e.args[i]!]))), prob, bound)
+      depth--
+    }
+    const inner: Prob = PROBABILITY_FNS.has(e.head) ? (e.head === 'P' ? 'event' : 'rv') : [OPS.and, OPS.or, OPS.not].includes(e.head as never) ? 'event' : prob
+    for (const a of e.args) visit(a, inner, bound)
+  }
+  visit(problem.lhs, 'none', [])
+  onLhs = false
+  visit(problem.rhs, 'none', [])
+  seen.delete('e')
+  seen.delete('pi')
+
+  const preds = new Map<string, Set<string>>()
+  const bounds = new Map<string, Bounds>()
+  for (const c of problem.where) {
+    if (c.kind === 'pred') {
+      const [a, b] = c.args
+      if (a?.kind !== 'sym') continue
+      if (c.name === 'free' && b?.kind === 'sym') {
+        seen.get(a.name)?.deps.delete(b.name)
+        seen.get(a.name)?.always?.delete(b.name)
+      } else (preds.get(a.name) ?? preds.set(a.name, new Set()).get(a.name)!).add(c.name)
+    } else boundsFrom(c, bounds)
+  }
+
+  return [...seen]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, s]) => ({ name, role: roleOf(name, s, preds.get(name) ?? new Set(), problem, seen), bounds: bounds.get(name) ?? {} }))
+}
+
+/** What one symbol stands for, from how it is used, its type hint and its structural conditions. */
+function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Problem, seen: ReadonlyMap<string, Seen>): Role {
+  const t = problem.types[name]
+  const wild = problem.wildcards.has(name)
+  // symbol(x), number(n), constant(c): a plain value, never an expression in a bound variable
+  const plain = preds.has('symbol') || preds.has('number') || preds.has('constant')
+  const matrixLike = !s.rv && !s.event && (problem.isMatrix(name) || preds.has('matrix'))
+  if (s.bound) return { kind: 'var', of: t === 'vector' ? 'vector' : t === 'matrix' || matrixLike ? 'matrix' : s.bound }
+  if (s.arrayOf) return { kind: 'array', element: s.arrayOf }
+  if (s.limit) {
+    const min = problem.emptySums === false ? 1 : 0
+    // a limit inside an outer sum may be that sum's index (a triangular double sum) unless free(lo, i)
+    // says no; not when it is also a limit outside that sum (n in sum(softmax(x, j, n), j, 1, n))
+    const index = wild && !plain ? [...(s.always ?? [])].sort().find((d) => seen.get(d)?.bound === 'index') : undefined
+    return index === undefined ? { kind: 'limit', min } : { kind: 'limit', min, shiftOf: index }
+  }
+  if (s.indexArg) return { kind: 'index' }
+  if (t === 'vector') return { kind: 'vector' }
+  if (t === 'symmetric' || t === 'spd') return { kind: 'matrix', shape: t }
+  if (t === 'matrix' || preds.has('matrix')) return { kind: 'matrix', shape: 'general' }
+  if (s.event) return { kind: 'event' }
+  if (s.rv) return { kind: 'rv', levels: s.conditioner ? 3 : OUTCOMES }
+  if (matrixLike) return !wild && name === 'I' ? { kind: 'identity' } : { kind: 'matrix', shape: 'general' }
+  if (t === 'integer' || preds.has('integer')) return { kind: 'integer' }
+  if (wild && s.deps.size > 0 && !plain) {
+    return { kind: 'expr', deps: [...s.deps].sort().map((d) => ({ name: d, of: roleOfVar(d, seen.get(d), problem) })) }
+  }
+  return { kind: 'scalar' }
+}
+
+function roleOfVar(name: string, s: Seen | undefined, problem: Problem): VarKind {
+  const t = problem.types[name]
+  if (t === 'vector') return 'vector'
+  if (t === 'matrix' || problem.isMatrix(name)) return 'matrix'
+  return s?.bound ?? 'real'
+}
+
+/** Bounds such as `a > 0`, `0 < p`, `n >= 1`, `x[i] > 0` (they shape the sampling, not just filter it). */
+function boundsFrom(c: Condition & { kind: 'rel' }, out: Map<string, Bounds>): void {
+  const target = (e: Expr): string | undefined =>
+    e.kind === 'sym' ? e.name : isCall(e, OPS.index) && e.args[0]?.kind === 'sym' ? e.args[0].name : undefined
+  let name = target(c.lhs)
+  let k = evalConstant(c.rhs)
+  let op: string = c.op
+  if (name === undefined || k === undefined) {
+    name = target(c.rhs)
+    k = evalConstant(c.lhs)
+    const flip: Record<string, string> = { '>': '<', '<': '>', '>=': '<=', '<=': '>=' }
+    op = flip[c.op] ?? c.op
+  }
+  if (name === undefined || k === undefined) return
+  const b = out.get(name) ?? {}
+  if (op === '>' || op === '>=') Object.assign(b, { lo: Math.max(b.lo ?? -Infinity, k), loStrict: op === '>' })
+  if (op === '<' || op === '<=') Object.assign(b, { hi: Math.min(b.hi ?? Infinity, k), hiStrict: op === '<' })
+  out.set(name, b)
+}
+
+// ---- drawing values -----------------------------------------------------------------------------
+
+/** One random instance: values for symbols, expressions for wildcards, a probability space, functions. */
+export interface Sample {
+  readonly scope: Map<string, Value>
+  /** Wildcard -> what it stands for (itself when it only has a value in scope). */
+  readonly bindings: Map<string, Expr>
+  readonly ctx: EvalContext
+  /** The unknown functions used so far, by name and arity, with their formulas. */
+  readonly functions: ReadonlyMap<string, UnknownFunction>
+  readonly space: readonly number[]
+}
+
+function sampleReal(rng: Rng, b: Bounds, positive: boolean): number {
+  const { lo, hi } = b
+  let x: number
+  if (lo !== undefined && hi !== undefined) x = lo + (hi - lo) * rng.uniform(0.02, 0.98)
+  else if (lo !== undefined) x = lo + rng.uniform(0.1, 3)
+  else if (hi !== undefined) x = hi - rng.uniform(0.1, 3)
+  else x = (positive ? 1 : rng.sign()) * rng.uniform(0.1, 3)
+  const r = round3(x)
+  // rounding must not break a strict bound
+  if ((lo !== undefined && r <= lo) || (hi !== undefined && r >= hi)) return x
+  return r
+}
+
+function sampleInt(rng: Rng, b: Bounds, lo: number, hi: number): number {
+  let L = b.lo === undefined ? undefined : b.loStrict ? Math.floor(b.lo) + 1 : Math.ceil(b.lo)
+  let H = b.hi === undefined ? undefined : b.hiStrict ? Math.ceil(b.hi) - 1 : Math.floor(b.hi)
+  if (L === undefined && H === undefined) return rng.int(lo, hi)
+  L ??= H! - (hi - lo)
+  H ??= L + (hi - lo)
+  return H < L ? L : rng.int(L, H)
+}
+
+function randomMatrix(rng: Rng, shape: 'general' | 'symmetric' | 'spd'): Value {
+  const r = Array.from({ length: DIM }, (_, i) => Array.from({ length: DIM }, (_, j) => round3(rng.uniform(-1, 1) + (i === j ? 1.5 * rng.sign() : 0))))
+  if (shape === 'general') return matrix(r)
+  if (shape === 'symmetric') return matrix(r.map((row, i) => row.map((x, j) => round3((x + r[j]![i]!) / 2))))
+  // R R' + I is symmetric positive definite
+  return matrix(r.map((ri, i) => r.map((rj, j) => round3(ri.reduce((s, x, k) => s + x * rj[k]!, 0) + (i === j ? 1 : 0)))))
+}
+
+const randomVector = (rng: Rng): Value => matrix(Array.from({ length: DIM }, () => [round3(rng.uniform(-1.5, 1.5) || 0.5)]))
+
+function randomEvent(rng: Rng): Value {
+  // neither empty nor everything: a degenerate event makes many wrong rules look right
+  for (;;) {
+    const at = Array.from({ length: OUTCOMES }, () => rng.next() < 0.5)
+    if (at.some((x) => x) && at.some((x) => !x)) return { kind: 'event', at }
+  }
+}
+
+function randomVariable(rng: Rng, b: Bounds, positive: boolean, levels = OUTCOMES): Value {
+  const values = Array.from({ length: levels }, () => sampleReal(rng, b, positive))
+  // with fewer levels than outcomes, each level is taken at least once, on random outcomes
+  const at = Array.from({ length: OUTCOMES }, (_, k) => values[k < levels ? k : rng.int(0, levels - 1)]!)
+  for (let k = at.length - 1; k > 0; k--) {
+    const j = rng.int(0, k)
+    ;[at[k], at[j]] = [at[j]!, at[k]!]
+  }
+  return { kind: 'rv', at }
+}
+
+const coef = (rng: Rng, lo = 0.2, hi = 1.5): number => round3(rng.sign() * rng.uniform(lo, hi)) || 0.5
+
+/** A smooth random expression in the given variables, shaped to respect bounds. */
+export function randomExpr(rng: Rng, deps: readonly { name: string; of: VarKind }[], b: Bounds, positive: boolean): Expr {
+  // a scalar handle on each variable (an entry of a vector or matrix variable)
+  const handle = (d: { name: string; of: VarKind }, k: number): Expr =>
+    d.of === 'vector'
+      ? call(OPS.index, [sym(d.name), num(k)])
+      : d.of === 'matrix'
+        ? call(OPS.index, [sym(d.name), num(k), num((k % DIM) + 1)])
+        : sym(d.name)
+  const term = (d: { name: string; of: VarKind }): Expr => {
+    if (d.of === 'vector' || d.of === 'matrix') {
+      const [x1, x2, x3] = [handle(d, 1), handle(d, 2), handle(d, 3)]
+      return add([mul([num(coef(rng)), call('sin', [x1]), x2]), mul([num(coef(rng)), pow(x3, num(2))]), mul([num(coef(rng)), x1])])
+    }
+    const v = sym(d.name)
+    switch (rng.int(0, 2)) {
+      case 0:
+        return add([mul([num(coef(rng)), pow(v, num(2))]), mul([num(coef(rng)), call('sin', [mul([num(coef(rng)), v])])])])
+      case 1:
+        return add([mul([num(coef(rng)), call('exp', [mul([num(coef(rng, 0.1, 0.5)), v])])]), mul([num(coef(rng)), v])])
+      default:
+        return add([mul([num(coef(rng)), call('cos', [mul([num(coef(rng)), v])])]), mul([num(coef(rng, 0.05, 0.3)), pow(v, num(3))])])
+    }
+  }
+  const terms = deps.map(term)
+  if (deps.length >= 2) {
+    // a cross term, so that f(i, j) does not split into g(i) + h(j)
+    const [h1, h2] = [handle(deps[0]!, 1), handle(deps[1]!, 1)]
+    terms.push(mul([num(coef(rng)), call('sin', [add([h1, mul([num(coef(rng)), h2])])])]), mul([num(coef(rng, 0.1, 0.5)), h1, h2]))
+  }
+  const g = add([...terms, num(coef(rng))])
+  const { lo, hi } = b
+  const sq = pow(g, num(2))
+  if (lo !== undefined && hi !== undefined) return add([num(lo), mul([num(hi - lo), call('sigmoid', [g])])])
+  if (lo !== undefined) return add([sq, num(round3(lo + rng.uniform(0.1, 1)))])
+  if (hi !== undefined) return add([mul([num(-1), sq]), num(round3(hi - rng.uniform(0.1, 1)))])
+  if (positive) return add([sq, num(round3(rng.uniform(0.1, 1)))])
+  return g
+}
+
+/** A fixed smooth function of `arity` arguments (a sum of sines and linear parts, plus a cross term). */
+function randomFunction(rng: Rng, arity: number, positive: boolean): UnknownFunction {
+  const params = arity === 1 ? ['t'] : Array.from({ length: arity }, (_, k) => `t${k + 1}`)
+  const terms: Expr[] = params.map((p) =>
+    add([mul([num(coef(rng)), call('sin', [add([mul([num(coef(rng)), sym(p)]), num(coef(rng))])])]), mul([num(coef(rng, 0.1, 0.8)), sym(p)])]),
+  )
+  if (arity >= 2) terms.push(mul([num(coef(rng, 0.1, 0.5)), sym(params[0]!), sym(params[1]!)]))
+  const g = add([...terms, num(coef(rng))])
+  return { params, body: positive ? add([pow(g, num(2)), num(round3(rng.uniform(0.2, 1)))]) : g }
+}
+
+/** Draw one random instance of a plan. `positive`: a fallback where every free value is positive. */
+export function draw(symbols: readonly SymbolPlan[], rng: Rng, options: { positive: boolean; definitions?: readonly Rule[] }): Sample {
+  const { positive } = options
+  const scope = new Map<string, Value>()
+  const bindings = new Map<string, Expr>()
+  const seed = Math.floor(rng.next() * 2 ** 32)
+  for (const { name, role, bounds } of symbols) {
+    bindings.set(name, sym(name))
+    switch (role.kind) {
+      case 'scalar':
+        scope.set(name, sampleReal(rng, bounds, positive))
+        break
+      case 'integer':
+        scope.set(name, sampleInt(rng, bounds, positive ? 1 : -3, 5))
+        break
+      case 'limit':
+        if (role.shiftOf !== undefined) bindings.set(name, add([sym(role.shiftOf), num(rng.int(-1, 2))]))
+        else scope.set(name, sampleInt(rng, bounds, role.min, 6))
+        break
+      case 'index':
+        scope.set(name, sampleInt(rng, bounds, 1, DIM))
+        break
+      case 'var':
+        scope.set(
+          name,
+          role.of === 'index'
+            ? rng.int(1, 5)
+            : role.of === 'real'
+              ? sampleReal(rng, bounds, positive)
+              : role.of === 'vector'
+                ? randomVector(rng)
+                : randomMatrix(rng, 'general'),
+        )
+        break
+      case 'matrix':
+        scope.set(name, randomMatrix(rng, role.shape))
+        break
+      case 'vector':
+        scope.set(name, randomVector(rng))
+        break
+      case 'identity':
+        scope.set(name, matrix(identity(DIM)))
+        break
+      case 'rv':
+        scope.set(name, randomVariable(rng, bounds, positive, role.levels))
+        break
+      case 'event':
+        scope.set(name, randomEvent(rng))
+        break
+      case 'array': {
+        const item = (): Value =>
+          role.element === 'rv' ? randomVariable(rng, bounds, positive) : role.element === 'event' ? randomEvent(rng) : sampleReal(rng, bounds, positive)
+        scope.set(name, { kind: 'array', items: Array.from({ length: ARRAY_LENGTH }, item) })
+        break
+      }
+      case 'expr':
+        bindings.set(name, randomExpr(rng, role.deps, bounds, positive))
+        break
+    }
+  }
+  const raw = Array.from({ length: OUTCOMES }, () => rng.uniform(0.2, 1))
+  const total = raw.reduce((s, x) => s + x, 0)
+  const space = raw.map((x) => x / total)
+  const functions = new Map<string, UnknownFunction>()
+  const unknown = (name: string, arity: number): UnknownFunction => {
+    // seeded by name and sample: the same f on both sides of one sample, a new f in the next
+    const key = `${name}/${arity}`
+    let f = functions.get(key)
+    if (!f) functions.set(key, (f = randomFunction(new Rng(hashString(key) ^ seed), arity, positive)))
+    return f
+  }
+  const ctx: EvalContext = { space, unknown, ...(options.definitions ? { definitions: options.definitions } : {}) }
+  return { scope, bindings, ctx, functions, space }
+}
+
+const REL: Record<string, (x: number, y: number) => boolean> = {
+  '>': (x, y) => x > y,
+  '<': (x, y) => x < y,
+  '>=': (x, y) => x >= y,
+  '<=': (x, y) => x <= y,
+  '!=': (x, y) => x !== y,
+  '==': (x, y) => Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)),
+}
+
+/**
+ * Do the sampled values meet the relational conditions? (Structural ones hold by construction.)
+ * Throws EvalError (not undefinedHere) when a condition cannot be evaluated at all.
+ */
+export function meetsConditions(where: readonly Condition[], s: Sample): boolean {
+  for (const c of where) {
+    if (c.kind !== 'rel') continue
+    try {
+      const l = evaluate(substitute(c.lhs, s.bindings), s.scope, s.ctx)
+      const r = evaluate(substitute(c.rhs, s.bindings), s.scope, s.ctx)
+      if (typeof l !== 'number' || typeof r !== 'number') throw new EvalError(`the condition "${c.text}" does not compare two numbers`, false)
+      if (!REL[c.op]!(l, r)) return false
+    } catch (e) {
+      if (e instanceof EvalError && e.undefinedHere) return false
+      if (e instanceof EvalError) throw new EvalError(`cannot check the condition "${c.text}": ${e.reason}`, false)
+      throw e
+    }
+  }
+  return true
+}

@@ -1,0 +1,220 @@
+// Numeric verification: is a rule true (both sides equal at many random points that respect its
+// conditions), and are two lecture lines equal as functions of their symbols? Pure: no I/O.
+import { type Expr, freeSymbols, isMatrixName, type MatrixSetting, walk } from './expr.js'
+import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
+import { print } from './print.js'
+import { instantiate } from './rewrite.js'
+import { type Rule, wildcardsOf } from './rule.js'
+import { draw, meetsConditions, plan, type Problem, Rng, type Sample, type SymbolPlan } from './sample.js'
+
+export type RuleVerdict =
+  | { verdict: 'verified'; points: number }
+  | { verdict: 'refuted'; counterexample: { values: Record<string, string | number>; lhs: number | string; rhs: number | string } }
+  | { verdict: 'unverifiable'; reason: string }
+
+export type Comparison =
+  | { verdict: 'equal'; points: number }
+  | { verdict: 'not-equal'; counterexample: { values: Record<string, number | string>; from: number | string; to: number | string } }
+  | { verdict: 'unknown'; reason: string }
+
+export interface CheckOptions {
+  /** Random points that must agree (default 50). */
+  readonly points?: number
+  /** PRNG seed (default fixed, so results are reproducible). */
+  readonly seed?: number
+  /** Definition rules, unfolded when evaluating (softmax, logit, ...). */
+  readonly definitions?: readonly Rule[]
+}
+
+export const DEFAULT_SEED = 20_240_229
+const DEFAULT_POINTS = 50
+/** Relative tolerance for exact arithmetic, and for numeric derivatives and integrals. */
+const TOL_EXACT = 1e-6
+const TOL_NUMERIC = 1e-4
+
+/** Is the rule true? Verified at `points` random instances, refuted with a counterexample, or why not checkable. */
+export function verifyRule(rule: Rule, options: CheckOptions = {}): RuleVerdict {
+  let definitions = options.definitions ?? []
+  // a definition of a new name is true by definition: unfold it with itself (its right side must still evaluate)
+  if (rule.kind === 'definition' && rule.lhs.kind === 'call' && !isBuiltin(rule.lhs.head) && !definitions.includes(rule)) {
+    definitions = [...definitions, rule]
+  }
+  const wildcards = new Set([...wildcardsOf(rule.lhs, rule.literals), ...wildcardsOf(rule.rhs, rule.literals)])
+  const problem: Problem = {
+    lhs: rule.lhs,
+    rhs: rule.rhs,
+    where: rule.where,
+    wildcards,
+    types: rule.spec.types ?? {},
+    isMatrix: (name) => (wildcards.has(name) ? !rule.scalarWildcards.has(name) : isMatrixName(name, 'uppercase')),
+    definitions,
+  }
+  const r = check(problem, { ...options, definitions })
+  if (r.verdict === 'same') return { verdict: 'verified', points: r.points }
+  if (r.verdict === 'unknown') return { verdict: 'unverifiable', reason: r.reason }
+  return { verdict: 'refuted', counterexample: { values: r.values, lhs: r.left, rhs: r.right } }
+}
+
+/** Are two expressions equal as functions of their free symbols (random points, same scope for both)? */
+export function compareExpressions(
+  from: Expr,
+  to: Expr,
+  options: CheckOptions & { matrices?: MatrixSetting } = {},
+): Comparison {
+  const setting = options.matrices ?? 'uppercase'
+  const problem: Problem = {
+    lhs: from,
+    rhs: to,
+    where: [],
+    wildcards: new Set(),
+    types: {},
+    // in lecture lines n counts something: 1..6
+    emptySums: false,
+    isMatrix: (n) => isMatrixName(n, setting),
+    ...(options.definitions ? { definitions: options.definitions } : {}),
+  }
+  const r = check(problem, options)
+  if (r.verdict === 'same') return { verdict: 'equal', points: r.points }
+  if (r.verdict === 'unknown') return { verdict: 'unknown', reason: r.reason }
+  return { verdict: 'not-equal', counterexample: { values: r.values, from: r.left, to: r.right } }
+}
+
+type Check =
+  | { verdict: 'same'; points: number }
+  | { verdict: 'differ'; values: Record<string, string | number>; left: number | string; right: number | string }
+  | { verdict: 'unknown'; reason: string }
+
+/** The sampling loop shared by rules and expression pairs. */
+function check(problem: Problem, options: CheckOptions): Check {
+  const points = options.points ?? DEFAULT_POINTS
+  const symbols = plan(problem)
+  const rng = new Rng(options.seed ?? DEFAULT_SEED)
+  const tol = usesNumericCalculus(problem.lhs) || usesNumericCalculus(problem.rhs) ? TOL_NUMERIC : TOL_EXACT
+  const attempts = points * 20
+  // why points were thrown away: a normalised reason -> how often, and one example of it
+  const failures = new Map<string, { count: number; example: string }>()
+  let unmet = 0
+  let valid = 0
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    // after half the budget without a single defined point, fall back to positive values throughout
+    const positive = valid === 0 && attempt >= attempts / 2
+    const s = draw(symbols, rng, { positive, ...(options.definitions ? { definitions: options.definitions } : {}) })
+    const wild = problem.wildcards.size > 0
+    const lhs = wild ? instantiate(problem.lhs, s.bindings) : problem.lhs
+    const rhs = wild ? instantiate(problem.rhs, s.bindings) : problem.rhs
+    let l: Value
+    let r: Value
+    let side = 'left side'
+    try {
+      if (!meetsConditions(problem.where, s)) {
+        unmet++
+        continue
+      }
+      l = evaluate(lhs, s.scope, s.ctx)
+      side = 'right side'
+      r = evaluate(rhs, s.scope, s.ctx)
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e
+      if (!e.undefinedHere) return { verdict: 'unknown', reason: e.reason }
+      const reason = `${side}: ${e.reason}`
+      const k = reason.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, '#')
+      const f = failures.get(k) ?? { count: 0, example: reason }
+      f.count++
+      failures.set(k, f)
+      continue
+    }
+    if (!close(l, r, tol)) {
+      const [left, right] = formatPair(l, r)
+      return { verdict: 'differ', values: describeSample(symbols, s, lhs, rhs), left, right }
+    }
+    if (++valid >= points) return { verdict: 'same', points: valid }
+  }
+  if (valid >= Math.min(points, 10)) return { verdict: 'same', points: valid }
+  const rel = problem.where.flatMap((c) => (c.kind === 'rel' ? [c.text] : []))
+  if (unmet === attempts) return { verdict: 'unknown', reason: `no random values met the conditions ${rel.join(', ')}` }
+  const worst = [...failures.values()].sort((a, b) => b.count - a.count)[0]
+  if (!worst) return { verdict: 'unknown', reason: `only ${valid} of ${attempts} random points met the conditions ${rel.join(', ')}` }
+  return { verdict: 'unknown', reason: `only ${valid} of ${attempts} random points had both sides defined; most often the ${worst.example}` }
+}
+
+// ---- comparing values ----------------------------------------------------------------------------
+
+const near = (x: number, y: number, tol: number, scale = 1): boolean => Math.abs(x - y) <= tol * Math.max(scale, Math.abs(x), Math.abs(y))
+
+/** Equal within a relative tolerance; matrices elementwise (a number c stands for c times I). */
+export function close(l: Value, r: Value, tol: number): boolean {
+  if (typeof l === 'number' && typeof r === 'number') return near(l, r, tol)
+  if (typeof l === 'number' || typeof r === 'number') {
+    const [c, other] = (typeof l === 'number' ? [l, r] : [r, l]) as [number, Exclude<Value, number>]
+    if (other.kind === 'matrix') {
+      const n = other.rows.length
+      if (other.rows.some((row) => row.length !== n)) return false
+      return close(other, { kind: 'matrix', rows: other.rows.map((row, i) => row.map((_, j) => (i === j ? c : 0))) }, tol)
+    }
+    if (other.kind === 'rv') return other.at.every((x) => near(x, c, tol))
+    return false
+  }
+  if (l.kind === 'matrix' && r.kind === 'matrix') {
+    if (l.rows.length !== r.rows.length || l.rows[0]?.length !== r.rows[0]?.length) return false
+    const scale = Math.max(1, ...l.rows.flat().map(Math.abs), ...r.rows.flat().map(Math.abs))
+    return l.rows.every((row, i) => row.every((x, j) => near(x, r.rows[i]![j]!, tol, scale)))
+  }
+  if (l.kind === 'rv' && r.kind === 'rv') return l.at.every((x, k) => near(x, r.at[k]!, tol))
+  if (l.kind === 'event' && r.kind === 'event') return l.at.every((x, k) => x === r.at[k])
+  if (l.kind === 'array' && r.kind === 'array') return l.items.length === r.items.length && l.items.every((x, k) => close(x, r.items[k]!, tol))
+  return false
+}
+
+// ---- printing a counterexample -------------------------------------------------------------------
+
+const sig = (x: number, digits = 4): number => Number(x.toPrecision(digits))
+
+/** A value as shown in a counterexample: numbers to 4 significant digits, matrices as [[..], [..]]. */
+export function formatValue(v: Value): string | number {
+  if (typeof v === 'number') return sig(v)
+  switch (v.kind) {
+    case 'matrix':
+      return `[${v.rows.map((row) => `[${row.map((x) => sig(x)).join(', ')}]`).join(', ')}]`
+    case 'array':
+      return `[${v.items.map((x) => formatValue(x)).join(', ')}]`
+    case 'rv':
+      return `[${v.at.map((x) => sig(x)).join(', ')}] on outcomes 1..${v.at.length}`
+    case 'event':
+      return `{${v.at.flatMap((x, k) => (x ? [k + 1] : [])).join(', ')}}`
+  }
+}
+
+/** Both sides, with numbers given just enough digits to show that they differ. */
+function formatPair(l: Value, r: Value): [number | string, number | string] {
+  if (typeof l === 'number' && typeof r === 'number') {
+    let d = 4
+    while (d < 15 && sig(l, d) === sig(r, d)) d++
+    return [sig(l, d), sig(r, d)]
+  }
+  return [formatValue(l), formatValue(r)]
+}
+
+/** The values behind a counterexample: each symbol that matters, each expression a wildcard stood for, each unknown function. */
+function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: Expr, rhs: Expr): Record<string, string | number> {
+  const shown = new Set([...freeSymbols(lhs), ...freeSymbols(rhs)])
+  // diff(f, x) is taken at the current value of x, which freeSymbols counts as bound
+  for (const e of [lhs, rhs]) {
+    for (const { node } of walk(e)) if (node.kind === 'call' && node.head === 'diff' && node.args[1]?.kind === 'sym') shown.add(node.args[1].name)
+  }
+  const out: Record<string, string | number> = {}
+  let probability = false
+  for (const { name, role } of symbols) {
+    const bound = s.bindings.get(name)
+    if (bound && !(bound.kind === 'sym' && bound.name === name)) {
+      out[name] = print(bound)
+      continue
+    }
+    const v = s.scope.get(name)
+    if (!shown.has(name) || v === undefined) continue
+    out[name] = formatValue(v)
+    probability ||= role.kind === 'rv' || role.kind === 'event' || (role.kind === 'array' && role.element !== 'scalar')
+  }
+  for (const [key, f] of s.functions) out[`${key.slice(0, key.lastIndexOf('/'))}(${f.params.join(', ')})`] = print(f.body)
+  if (probability) out['P(outcome)'] = `[${s.space.map((p) => sig(p, 3)).join(', ')}]`
+  return out
+}
