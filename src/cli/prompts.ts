@@ -1,6 +1,6 @@
 // The questions derive asks on a terminal. Injected through the io (see PromptIO in context.ts) so
 // tests can script the answers; a real run uses @inquirer/prompts on the process's terminal.
-import { confirm, input } from '@inquirer/prompts'
+import type { confirm, input } from '@inquirer/prompts'
 
 export interface InputQuestion {
   readonly message: string
@@ -27,17 +27,18 @@ export interface InquirerFns {
   readonly confirm: typeof confirm
 }
 
-/** Prompts drawn by @inquirer/prompts. */
-export function inquirerPrompts(fns: InquirerFns = { input, confirm }): Prompts {
+/** Prompts drawn by @inquirer/prompts (loaded on the first question: most runs ask none). */
+export function inquirerPrompts(given?: InquirerFns): Prompts {
+  const fns = async (): Promise<InquirerFns> => given ?? (await import('@inquirer/prompts'))
   return {
-    input: (q) =>
-      fns.input({
+    input: async (q) =>
+      (await fns()).input({
         message: q.message,
         ...(q.default !== undefined ? { default: q.default } : {}),
         ...(q.prefill ? { prefill: 'editable' as const } : {}),
         ...(q.validate ? { validate: q.validate } : {}),
       }),
-    confirm: (q) => fns.confirm({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}) }),
+    confirm: async (q) => (await fns()).confirm({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}) }),
   }
 }
 

@@ -1,7 +1,6 @@
-// derive rules add | edit | remove: change the user's own library. With flags nothing is asked
-// (scripts, tests); on a terminal without flags a dialogue asks for each field. Every rule is
-// compiled and checked numerically before it is saved; a refuted one needs --force.
-import type { Command } from 'commander'
+// derive rules add | edit | remove (options in rules.ts): change the user's own library. With
+// flags nothing is asked (scripts, tests); on a terminal without flags a dialogue asks for each
+// field. Every rule is compiled and checked numerically before saving; a refuted one needs --force.
 import { RuleError, type RuleSpec } from '../../core/rule.js'
 import { UsageError } from '../../errors.js'
 import { addRule, freeId, idsOf, removeRule, replaceRule, type RuleFields, suggestId, withFields } from '../../library/edit.js'
@@ -13,11 +12,11 @@ import { emptyLibrary, ID_PATTERN } from '../../library/schema.js'
 import { backupPath, updateLibrary } from '../../library/store.js'
 import { counterexampleText, sides } from '../../render/rules.js'
 import type { Context } from '../context.js'
-import type { Register } from '../main.js'
 import { isPromptExit } from '../prompts.js'
 import { ruleDialogue } from '../rule-dialogue.js'
 
-interface RuleFlags {
+/** The flags of rules add / edit (see rules.ts). */
+export interface RuleFlags {
   id?: string
   name?: string
   lhs?: string
@@ -30,40 +29,6 @@ interface RuleFlags {
   kind?: string
   example?: string[]
   force?: boolean
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
-
-/** The options shared by add and edit. */
-function ruleOptions(cmd: Command): Command {
-  return cmd
-    .option('--name <text>', 'a short name, e.g. "log of a product"')
-    .option('--lhs <expr>', 'the pattern, e.g. "log(a * b)"')
-    .option('--rhs <expr>', 'what it becomes, e.g. "log(a) + log(b)"')
-    .option('--where <condition>', 'a condition such as "a > 0" or "free(c, i)" (repeat for more; "" for none)', collect)
-    .option('--reversible', 'the rule may also be applied right to left')
-    .option('--no-reversible', 'only left to right')
-    .option('--kind <kind>', '"rule" (default) or "definition"')
-    .option('--idea <text>', 'the idea behind the rule, in words')
-    .option('--source <text>', 'where you saw it, e.g. "Lecture 3, slide 12"')
-    .option('--tag <tag>', 'a tag (repeat for more)', collect)
-    .option('--example <expr>', 'an expression the rule applies to (repeat for more)', collect)
-    .option('--force', 'save even if the numeric check refutes the rule (it is marked unverified)')
-}
-
-export const registerRulesAdd: Register = (rules, act) => {
-  ruleOptions(rules.command('add').description('add a rule to your library (asks on a terminal when no flags are given)'))
-    .option('--id <id>', 'the rule id (default: made from the name)')
-    .action((f: RuleFlags) => act((ctx) => addCommand(ctx, f)))
-  ruleOptions(rules.command('edit').description('change one of your rules (a shipped rule is copied into your library)'))
-    .argument('<id>', 'the rule to change')
-    .action((id: string, f: RuleFlags) => act((ctx) => editCommand(ctx, id, f)))
-  rules
-    .command('remove')
-    .description('remove one of your rules')
-    .argument('<id>', 'the rule to remove')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .action((id: string, o: { yes?: boolean }) => act((ctx) => removeCommand(ctx, id, o.yes === true)))
 }
 
 const CONTENT: readonly (keyof RuleFlags)[] = ['id', 'name', 'lhs', 'rhs', 'where', 'reversible', 'kind', 'idea', 'source', 'tag', 'example']
@@ -130,7 +95,8 @@ async function asked(ctx: Context, dialogue: () => Promise<RuleSpec | undefined>
   }
 }
 
-async function addCommand(ctx: Context, f: RuleFlags): Promise<number> {
+/** derive rules add: from flags, or a dialogue on a terminal. */
+export async function addCommand(ctx: Context, f: RuleFlags): Promise<number> {
   const lib = ctx.library()
   if (hasRuleFlags(f)) return saveRule(ctx, lib, newSpecFromFlags(f, lib), { derivedId: f.id === undefined, force: f.force === true })
   if (!ctx.interactive) throw new UsageError('rules add needs --name, --lhs and --rhs when it cannot ask (not a terminal)')
@@ -138,7 +104,8 @@ async function addCommand(ctx: Context, f: RuleFlags): Promise<number> {
   return spec ? saveRule(ctx, lib, spec, { derivedId: false, force: f.force === true, ask: true }) : 1
 }
 
-async function editCommand(ctx: Context, id: string, f: RuleFlags): Promise<number> {
+/** derive rules edit ID: flags change fields; a prefilled dialogue on a terminal. */
+export async function editCommand(ctx: Context, id: string, f: RuleFlags): Promise<number> {
   const lib = ctx.library()
   const rule = findRule(lib.rules, id)
   const base = structuredClone(rule.spec)
@@ -224,7 +191,8 @@ function reportSaved(ctx: Context, lib: Library, spec: RuleSpec, verdict: Verdic
   ctx.out(lines.join('\n'))
 }
 
-async function removeCommand(ctx: Context, id: string, yes: boolean): Promise<number> {
+/** derive rules remove ID: asks on a terminal unless --yes. */
+export async function removeCommand(ctx: Context, id: string, yes: boolean): Promise<number> {
   const lib = ctx.library()
   const mine = lib.user?.rules.find((r) => r.id === id)
   if (!mine) {

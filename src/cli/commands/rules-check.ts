@@ -5,16 +5,6 @@ import { verify, type Verdict } from '../../library/guard.js'
 import { findRule } from '../../library/lookup.js'
 import { counterexampleText } from '../../render/rules.js'
 import type { Context } from '../context.js'
-import type { Register } from '../main.js'
-
-export const registerRulesCheck: Register = (rules, act) => {
-  rules
-    .command('check')
-    .description('verify rules numerically: verified, refuted (with a counterexample) or unverifiable')
-    .argument('[ids...]', 'only these rules (default: all)')
-    .option('--pack <name>', 'only the rules of this pack')
-    .action((ids: string[], o: { pack?: string }) => act((ctx) => checkCommand(ctx, ids, o.pack)))
-}
 
 // Below this many rules the check is quick enough that a progress line would only flicker.
 const PROGRESS_FROM = 5
@@ -37,7 +27,8 @@ function verdictLine(ctx: Context, id: string, v: Verdict): string {
   return `${s.warn('?')} ${s.id(id)}  unverifiable: ${v.reason}`
 }
 
-function checkCommand(ctx: Context, ids: readonly string[], pack: string | undefined): number {
+/** derive rules check [ID...] [--pack P]: a verdict per rule and a summary; 1 if any is refuted. */
+export function checkCommand(ctx: Context, ids: readonly string[], pack: string | undefined): number {
   const lib = ctx.library()
   const rules = selectRules(ctx, ids, pack)
   const progress = ctx.io.isTTY && !ctx.json && rules.length >= PROGRESS_FROM

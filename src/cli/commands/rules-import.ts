@@ -12,25 +12,13 @@ import { type PackFile, parseJson, ruleLabel, validatePack } from '../../library
 import { updateLibrary } from '../../library/store.js'
 import { counterexampleText } from '../../render/rules.js'
 import type { Context } from '../context.js'
-import type { Register } from '../main.js'
 
-interface ImportFlags {
+/** The flags of rules import (see rules.ts). */
+export interface ImportFlags {
   skip?: boolean
   replace?: boolean
   rename?: boolean
   force?: boolean
-}
-
-export const registerRulesImport: Register = (rules, act) => {
-  rules
-    .command('import')
-    .description("add a pack of rules (e.g. a classmate's) to your library; nothing is written unless the whole file is fine")
-    .argument('<file>', 'a rule file (derive-rules/1)')
-    .option('--skip', 'keep your rule when an id clashes')
-    .option('--replace', "take the pack's rule when an id clashes")
-    .option('--rename', "keep both: the pack's rule gets a new id (id-2, ...)")
-    .option('--force', 'import rules the numeric check refutes, marked unverified')
-    .action((file: string, f: ImportFlags) => act((ctx) => importCommand(ctx, file, f)))
 }
 
 function resolution(f: ImportFlags): Resolution | undefined {
@@ -71,7 +59,8 @@ function rulesWithIds(data: unknown): RuleSpec[] {
   return rules.filter((r): r is RuleSpec => typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string')
 }
 
-async function importCommand(ctx: Context, file: string, f: ImportFlags): Promise<number> {
+/** derive rules import FILE: check the whole pack, then merge it into your library. */
+export async function importCommand(ctx: Context, file: string, f: ImportFlags): Promise<number> {
   const how = resolution(f)
   const lib = ctx.library()
   const path = resolve(ctx.io.cwd, file)

@@ -1,22 +1,33 @@
-// derive rules ...: the command group. Viewing (list, show, export) is here; changing the library
-// is in rules-add.ts (add, edit, remove), rules-import.ts and rules-check.ts.
-import { resolve } from 'node:path'
-import { UsageError } from '../../errors.js'
-import { selectForExport } from '../../library/edit.js'
-import type { Library } from '../../library/library.js'
-import { findRule } from '../../library/lookup.js'
-import { exampleFits, isYours, libraryExamples, overridesShipped, type RuleFilter, rulesByPack } from '../../library/query.js'
-import { emptyLibrary, packText } from '../../library/schema.js'
-import { writePackFile } from '../../library/store.js'
-import { fitAt } from '../../render/fits.js'
-import { print } from '../../core/print.js'
-import type { Rule } from '../../core/rule.js'
-import { columnsFor, exampleFitLine, ruleCard, ruleLine, ruleToJson } from '../../render/rules.js'
-import type { Context } from '../context.js'
+// derive rules ...: the command group. Only the options live here; each command's body is loaded
+// on demand (rules-view, rules-add, rules-import, rules-check), so `derive match` never loads
+// the prompts, the lock or the numeric verifier.
+import type { Command } from 'commander'
+import type { RuleFilter } from '../../library/query.js'
 import type { Register } from '../main.js'
-import { registerRulesAdd } from './rules-add.js'
-import { registerRulesCheck } from './rules-check.js'
-import { registerRulesImport } from './rules-import.js'
+import type { RuleFlags } from './rules-add.js'
+import type { ImportFlags } from './rules-import.js'
+
+const view = () => import('./rules-view.js')
+const change = () => import('./rules-add.js')
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+/** The options shared by add and edit. */
+function ruleOptions(cmd: Command): Command {
+  return cmd
+    .option('--name <text>', 'a short name, e.g. "log of a product"')
+    .option('--lhs <expr>', 'the pattern, e.g. "log(a * b)"')
+    .option('--rhs <expr>', 'what it becomes, e.g. "log(a) + log(b)"')
+    .option('--where <condition>', 'a condition such as "a > 0" or "free(c, i)" (repeat for more; "" for none)', collect)
+    .option('--reversible', 'the rule may also be applied right to left')
+    .option('--no-reversible', 'only left to right')
+    .option('--kind <kind>', '"rule" (default) or "definition"')
+    .option('--idea <text>', 'the idea behind the rule, in words')
+    .option('--source <text>', 'where you saw it, e.g. "Lecture 3, slide 12"')
+    .option('--tag <tag>', 'a tag (repeat for more)', collect)
+    .option('--example <expr>', 'an expression the rule applies to (repeat for more)', collect)
+    .option('--force', 'save even if the numeric check refutes the rule (it is marked unverified)')
+}
 
 export const registerRules: Register = (program, act) => {
   const rules = program.command('rules').description('your rule library: list, show, add, edit, remove, check, import, export')
@@ -26,87 +37,46 @@ export const registerRules: Register = (program, act) => {
     .option('--tag <tag>', 'only rules with this tag')
     .option('--pack <name>', 'only this pack ("yours" is your own library)')
     .option('--search <text>', 'only rules whose id, name, sides, idea, source or tags contain this text')
-    .action((opts: RuleFilter) => act((ctx) => listRules(ctx, opts)))
+    .action((opts: RuleFilter) => act(async (ctx) => (await view()).listRules(ctx, opts)))
   rules
     .command('show')
     .description('everything about a rule, and which stored examples it fits')
     .argument('<id>', 'a rule id')
-    .action((id: string) => act((ctx) => showRule(ctx, id)))
+    .action((id: string) => act(async (ctx) => (await view()).showRule(ctx, id)))
+  ruleOptions(rules.command('add').description('add a rule to your library (asks on a terminal when no flags are given)'))
+    .option('--id <id>', 'the rule id (default: made from the name)')
+    .action((f: RuleFlags) => act(async (ctx) => (await change()).addCommand(ctx, f)))
+  ruleOptions(rules.command('edit').description('change one of your rules (a shipped rule is copied into your library)'))
+    .argument('<id>', 'the rule to change')
+    .action((id: string, f: RuleFlags) => act(async (ctx) => (await change()).editCommand(ctx, id, f)))
+  rules
+    .command('remove')
+    .description('remove one of your rules')
+    .argument('<id>', 'the rule to remove')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action((id: string, o: { yes?: boolean }) => act(async (ctx) => (await change()).removeCommand(ctx, id, o.yes === true)))
+  rules
+    .command('check')
+    .description('verify rules numerically: verified, refuted (with a counterexample) or unverifiable')
+    .argument('[ids...]', 'only these rules (default: all)')
+    .option('--pack <name>', 'only the rules of this pack')
+    .action((ids: string[], o: { pack?: string }) => act(async (ctx) => (await import('./rules-check.js')).checkCommand(ctx, ids, o.pack)))
+  rules
+    .command('import')
+    .description("add a pack of rules (e.g. a classmate's) to your library; nothing is written unless the whole file is fine")
+    .argument('<file>', 'a rule file (derive-rules/1)')
+    .option('--skip', 'keep your rule when an id clashes')
+    .option('--replace', "take the pack's rule when an id clashes")
+    .option('--rename', "keep both: the pack's rule gets a new id (id-2, ...)")
+    .option('--force', 'import rules the numeric check refutes, marked unverified')
+    .action((file: string, f: ImportFlags) => act(async (ctx) => (await import('./rules-import.js')).importCommand(ctx, file, f)))
   rules
     .command('export')
     .description('your own rules as a pack file to share (stdout unless -o)')
     .option('--tag <tag>', 'only rules with this tag')
     .option('-o, --output <file>', 'write the pack to this file')
-    .action((opts: { tag?: string; output?: string }) => act((ctx) => exportRules(ctx, opts)))
-  for (const register of [registerRulesAdd, registerRulesImport, registerRulesCheck]) register(rules, act)
+    .action((opts: { tag?: string; output?: string }) => act(async (ctx) => (await view()).exportRules(ctx, opts)))
   // main.ts routes top-level commands' errors through its boundary; do the same one level down
   for (const sub of rules.commands) sub.exitOverride().configureOutput(program.configureOutput())
   rules.exitOverride().configureOutput(program.configureOutput())
-}
-
-function marks(lib: Library, rule: Rule): { pack: string; yours: boolean; overrides: boolean } {
-  return { pack: rule.pack, yours: isYours(lib, rule), overrides: overridesShipped(lib, rule) }
-}
-
-function listRules(ctx: Context, filter: RuleFilter): number {
-  const lib = ctx.library()
-  if (filter.pack !== undefined && !lib.packs.some((p) => p.name === filter.pack)) {
-    throw new UsageError(`no pack named "${filter.pack}"; packs: ${lib.packs.map((p) => p.name).join(', ') || 'none'}`)
-  }
-  const groups = rulesByPack(lib, filter).filter((g) => g.rules.length > 0)
-  const total = groups.reduce((n, g) => n + g.rules.length, 0)
-  if (ctx.json) {
-    ctx.outJson(groups.flatMap((g) => g.rules.map((r) => ruleToJson(r, marks(lib, r)))))
-    return total ? 0 : 1
-  }
-  if (!total) {
-    ctx.out(lib.rules.length ? 'no rule matches' : 'no rules yet; add one with: derive rules add')
-    return 1
-  }
-  const s = ctx.style
-  const cols = columnsFor(groups.flatMap((g) => g.rules.map((r) => ({ id: r.id, name: r.name, yours: overridesShipped(lib, r) }))))
-  const lines: string[] = []
-  for (const { pack, rules } of groups) {
-    const where = pack.shipped ? 'shipped' : pack.path
-    lines.push(`${s.rule(pack.name)}  ${s.dim(`${count(rules.length)} · ${where}`)}`)
-    for (const r of rules) lines.push(ruleLine(r, s, cols, { yours: overridesShipped(lib, r) }))
-    lines.push('')
-  }
-  lines.push(s.dim(`${count(total)} in ${groups.length} pack${groups.length === 1 ? '' : 's'}`))
-  ctx.out(lines.join('\n'))
-  return 0
-}
-
-const count = (n: number): string => `${n} rule${n === 1 ? '' : 's'}`
-
-function showRule(ctx: Context, id: string): number {
-  const lib = ctx.library()
-  const rule = findRule(lib.rules, id)
-  const fits = exampleFits(rule, libraryExamples(lib), lib)
-  const m = marks(lib, rule)
-  if (ctx.json) {
-    const fitJson = fits.map(({ example, fit }) => ({ example: example.text, of: example.of, direction: fit.direction, at: fitAt(fit), result: print(fit.result) }))
-    ctx.outJson({ ...ruleToJson(rule, m), fits: fitJson })
-    return 0
-  }
-  const origin = m.yours ? `yours${m.overrides ? ', overrides a shipped rule' : ''}` : `shipped pack ${rule.pack}`
-  const lines = ruleCard(rule, ctx.style, { origin })
-  lines.push('', fits.length ? `fits ${fits.length} stored example${fits.length === 1 ? '' : 's'}:` : 'fits none of the stored examples')
-  for (const { example, fit } of fits) lines.push(`  ${exampleFitLine(example.text, example.of, fit, ctx.style)}`)
-  ctx.out(lines.join('\n'))
-  return 0
-}
-
-async function exportRules(ctx: Context, opts: { tag?: string; output?: string }): Promise<number> {
-  const lib = ctx.library()
-  const pack = selectForExport(lib.user?.file ?? emptyLibrary(), opts.tag)
-  if (!pack.rules.length) ctx.io.stderr(`derive: note: no rules to export${opts.tag !== undefined ? ` with tag "${opts.tag}"` : ''}\n`)
-  if (opts.output === undefined) {
-    ctx.io.stdout(packText(pack))
-    return 0
-  }
-  await writePackFile(resolve(ctx.io.cwd, opts.output), pack)
-  if (ctx.json) ctx.outJson({ file: opts.output, rules: pack.rules.map((r) => r.id) })
-  else ctx.out(`wrote ${count(pack.rules.length)} to ${opts.output}`)
-  return 0
 }
