@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { RuleSpec } from '../src/core/rule.js'
 import { addRule, clashes, planImport, removeRule, selectForExport, slugify, suggestId, withFields } from '../src/library/edit.js'
-import { checkPackText, LibraryError, readUserPack } from '../src/library/library.js'
+import { checkPackText, LibraryError, type LoadedPack, mergePacks, readUserPack } from '../src/library/library.js'
 import { emptyLibrary, FORMAT, formatProblem, lineColumn, type PackFile, packText, parseJson } from '../src/library/schema.js'
 import { backupPath, updateLibrary } from '../src/library/store.js'
 
@@ -22,6 +22,7 @@ describe('schema: one line per problem, naming file, rule, field and what was ex
     ['a missing format', { name: 'x', rules: [] }, 'pack.json: field "format": expected "derive-rules/1", got nothing'],
     ['rules not a list', { format: FORMAT, name: 'x', rules: 3 }, 'pack.json: field "rules": expected a list, got number 3'],
     ['a bad id (named by index)', pack([rule('Log Product')]), 'pack.json: rule at index 0, field "id": expected lowercase letters, digits and "-"'],
+    ['an empty name', pack([rule('x', { name: '  ' })]), 'pack.json: rule "x", field "name": expected a non-empty string, got "  "'],
     ['a missing rhs', pack([{ id: 'x', name: 'x', lhs: 'f(a)' }]), 'pack.json: rule "x", field "rhs": expected string, got nothing'],
     ['a bad kind', pack([rule('x', { kind: 'law' as 'rule' })]), 'pack.json: rule "x", field "kind": expected "rule" or "definition", got "law"'],
     ['a rule that is not an object', pack([7]), 'pack.json: rule at index 0: expected object, got number 7'],
@@ -49,6 +50,22 @@ describe('schema: one line per problem, naming file, rule, field and what was ex
     const { pack: loaded, problems } = checkPackText(JSON.stringify(data), 'p.json', { shipped: false })
     expect(problems).toEqual([])
     expect(packText(loaded!.file)).toBe(packText(data as unknown as PackFile))
+  })
+})
+
+describe('merging packs', () => {
+  const loaded = (path: string, shipped: boolean, rules: RuleSpec[]): LoadedPack => {
+    const { pack: p, problems } = checkPackText(JSON.stringify(pack(rules)), path, { shipped })
+    expect(problems).toEqual([])
+    return p!
+  }
+  it('a personal rule overrides a shipped one with its id, in the shipped rule\'s place', () => {
+    const { rules, overridden } = mergePacks([loaded('a.json', true, [rule('x'), rule('y')]), loaded('mine.json', false, [rule('x', { name: 'mine' })])])
+    expect(rules.map((r) => [r.id, r.name])).toEqual([['x', 'mine'], ['y', 'rule y']])
+    expect([...overridden]).toEqual(['x'])
+  })
+  it('two shipped packs using one id is refused, naming both files', () => {
+    expect(() => mergePacks([loaded('a.json', true, [rule('x')]), loaded('b.json', true, [rule('x')])])).toThrow('b.json: rule "x", field "id": also used in a.json')
   })
 })
 
