@@ -443,6 +443,16 @@ describe('rules check (issue 4 item 1)', () => {
     for (const o of out) expect(Object.keys(o).every((k) => ['id', 'verdict', 'points', 'counterexample', 'reason'].includes(k))).toBe(true)
   })
 
+  it('the shipped library is clean: 0 refuted, at least 95% verified, every unverifiable rule with a reason', async () => {
+    const r = await runIn(tempHome(), ['rules', 'check', '--json'])
+    const out = JSON.parse(r.stdout) as { id: string; verdict: string; reason?: string }[]
+    expect(out.length).toBeGreaterThan(100)
+    expect(out.filter((o) => o.verdict === 'refuted')).toEqual([])
+    expect(out.filter((o) => o.verdict === 'verified').length / out.length).toBeGreaterThanOrEqual(0.95)
+    for (const o of out.filter((x) => x.verdict === 'unverifiable')) expect(o.reason, o.id).toBeTruthy()
+    expect(r.status).toBe(0)
+  }, 60_000)
+
   it('shows progress on stderr on a terminal when checking many rules, not in a pipe', async () => {
     const home = tempHome()
     const tty = await runIn(home, ['rules', 'check', '--pack', 'logs'], { tty: true })
