@@ -1,13 +1,18 @@
-// Bundles the CLI into one file so a cold start loads no module graph (see README, "Startup").
+// Bundles the CLI so a cold start loads one small file: commands load their heavy parts (the
+// verifier, prompts, the schema validator) with import() into separate chunks, only when used.
+import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
 
+rmSync('dist', { recursive: true, force: true })
 await build({
-  entryPoints: ['src/cli/bin.ts'],
+  entryPoints: { derive: 'src/cli/bin.ts' },
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: 'dist/derive.js',
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
   minify: true,
   sourcemap: 'linked',
   legalComments: 'none',

@@ -121,9 +121,10 @@ describe('property: match then instantiate is the identity', () => {
           expect(key(substitute(r.lhs, got))).toBe(key(subject))
           if (found > 20) break
         }
-        expect(found).toBeGreaterThan(0)
+        // the only excuse for finding nothing is the enumeration bound (very long sums/products)
+        if (!ctx.budget.truncated) expect(found).toBeGreaterThan(0)
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     )
   })
 })

@@ -118,7 +118,7 @@ describe('property: print then parse gives the same expression', () => {
       fc.property(exprArb, (e) => {
         expect(key(parseExpr(print(e)))).toBe(key(e))
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     )
   })
 })

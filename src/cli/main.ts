@@ -4,8 +4,10 @@ import { Command, CommanderError } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { UsageError } from '../errors.js'
 import { registerApply } from './commands/apply.js'
+import { registerCheck } from './commands/check.js'
 import { registerMatch } from './commands/match.js'
 import { registerRules } from './commands/rules.js'
+import { registerWhy } from './commands/why.js'
 import { type Context, type GlobalOptions, makeContext } from './context.js'
 import type { IO } from './io.js'
 
@@ -15,7 +17,7 @@ export type Action = (ctx: Context) => Promise<number> | number
 /** Registers commands on the program; `act` runs a command body and records its exit status. */
 export type Register = (program: Command, act: (action: Action) => Promise<void>) => void
 
-const REGISTRY: Register[] = [registerMatch, registerApply, registerRules]
+const REGISTRY: Register[] = [registerMatch, registerApply, registerRules, registerWhy, registerCheck]
 
 /** Run derive with these arguments; resolves to the exit status. Never throws. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {

@@ -90,7 +90,8 @@ export function neg(e: Expr): Expr {
     const first = e.args[0]
     if (first?.kind === 'num') {
       const c = -first.value
-      return c === 1 ? mul(e.args.slice(1)) : mul([num(c), ...e.args.slice(1)])
+      // drop a coefficient that became 1, unless a number follows it (-1 * 2 must stay two factors)
+      return c === 1 && e.args[1]?.kind !== 'num' ? mul(e.args.slice(1)) : mul([num(c), ...e.args.slice(1)])
     }
   }
   return mul([num(-1), e])

@@ -124,12 +124,15 @@ class Printer {
     let simple = true
     factors.forEach((f, i) => {
       const cp = single ? p : this.child(p, i)
-      if (i === 0 && f.kind === 'num' && f.value === -1 && factors.length > 1) {
+      // -1 * x prints as -x, but -1 * 2 stays (so the text parses back to the same factors)
+      if (i === 0 && f.kind === 'num' && f.value === -1 && factors.length > 1 && factors[1]!.kind !== 'num') {
         sign = '-'
         return
       }
       if (isInverse(f)) {
-        text += `${text === '' ? '1' : ''} / ${this.expr(f.args[0]!, this.child(cp, 0), PREC.mul)}`
+        const d = this.expr(f.args[0]!, this.child(cp, 0), PREC.mul)
+        // "1 / d" alone means d ^ -1; a real factor 1 before it has to stay visible
+        text = text === '' ? `1 / ${d}` : text === '1' && factors[i - 1]?.kind === 'num' ? `1 * (1 / ${d})` : `${text} / ${d}`
         simple = false
         return
       }

@@ -1,0 +1,143 @@
+// derive check FILE: a derivation checked step by step (plain lines, or a saved derivation).
+import { readFileSync } from 'node:fs'
+import type { Expr } from '../../core/expr.js'
+import { ParseError, parseExpr } from '../../core/parse.js'
+import { print } from '../../core/print.js'
+import type { WhyResult } from '../../core/why.js'
+import { UsageError } from '../../errors.js'
+import { findRule } from '../../library/lookup.js'
+import { whyToJson } from '../../render/why.js'
+import type { Context } from '../context.js'
+import type { Register } from '../main.js'
+import { parseDepth, runWhy } from './why.js'
+
+/** One line of a derivation: where it is in the file, the expression, the rule the student claims. */
+export interface DerivationLine {
+  readonly line: number
+  readonly expr: Expr
+  readonly claimed?: string
+}
+
+/**
+ * Read a derivation: one expression per line; blank lines and `#` comments are skipped, a leading
+ * `=` is dropped, and a trailing `# by RULE` (or `# RULE`) names the rule the student used.
+ */
+export function parseDerivation(text: string, file: string): DerivationLine[] {
+  const trimmed = text.trim()
+  if (trimmed.startsWith('{')) return parseSaved(trimmed, file)
+  const out: DerivationLine[] = []
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const hash = raw.indexOf('#')
+    const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim().replace(/^=\s*/, '')
+    if (body === '') return
+    const comment = hash >= 0 ? raw.slice(hash + 1).trim() : ''
+    const claimed = /^(?:by\s+)?([a-z0-9-]+)$/.exec(comment)?.[1]
+    try {
+      out.push({ line: i + 1, expr: parseExpr(body), ...(claimed ? { claimed } : {}) })
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e
+      throw new UsageError(`${file}, line ${i + 1}: cannot read "${body}": ${e.reason} at position ${e.position}`)
+    }
+  })
+  return out
+}
+
+function parseSaved(text: string, file: string): DerivationLine[] {
+  let data: { format?: string; start?: string; steps?: { rule?: string; to?: string }[] }
+  try {
+    data = JSON.parse(text)
+  } catch (e) {
+    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`)
+  }
+  if (data.format !== 'derive-derivation/1' || typeof data.start !== 'string' || !Array.isArray(data.steps)) {
+    throw new UsageError(`${file}: expected a saved derivation {"format": "derive-derivation/1", "start", "steps"}`)
+  }
+  const read = (s: unknown, where: string): Expr => {
+    if (typeof s !== 'string') throw new UsageError(`${file}: ${where} must be an expression string`)
+    try {
+      return parseExpr(s)
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e
+      throw new UsageError(`${file}, ${where}: ${e.reason} at position ${e.position}`)
+    }
+  }
+  return [
+    { line: 1, expr: read(data.start, 'start') },
+    ...data.steps.map((s, i) => ({ line: i + 2, expr: read(s.to, `steps[${i}].to`), ...(s.rule ? { claimed: s.rule } : {}) })),
+  ]
+}
+
+interface StepReport {
+  readonly line: number
+  readonly result: WhyResult
+  /** The student's claimed rule, and whether it alone (plus algebra) gives the step. */
+  readonly claimed?: { rule: string; holds: boolean }
+}
+
+async function checkStep(ctx: Context, a: DerivationLine, b: DerivationLine, depth: number): Promise<StepReport> {
+  if (b.claimed) {
+    const rule = findRule(ctx.library().rules, b.claimed)
+    const byClaim = await runWhy(ctx, a.expr, b.expr, 2, [rule])
+    if (byClaim.verdict === 'explained' && byClaim.steps.some((s) => s.rule === rule)) {
+      return { line: b.line, result: byClaim, claimed: { rule: rule.id, holds: true } }
+    }
+    return { line: b.line, result: await runWhy(ctx, a.expr, b.expr, depth), claimed: { rule: rule.id, holds: false } }
+  }
+  return { line: b.line, result: await runWhy(ctx, a.expr, b.expr, depth) }
+}
+
+function summary(r: StepReport): string {
+  const x = r.result
+  const claim = r.claimed && !r.claimed.holds ? ` (claimed ${r.claimed.rule} does not give this step)` : ''
+  switch (x.verdict) {
+    case 'explained':
+      return (x.steps.length ? x.steps.map((s) => (s.kind === 'rule' ? s.rule!.id : s.label)).join(', ') : 'same expression') + claim
+    case 'equal-unexplained':
+      return `equal, no rule found${claim}`
+    case 'not-equal':
+      return `${Object.entries(x.counterexample.values)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', ')}: ${x.counterexample.from} vs ${x.counterexample.to}${x.disagreement ? `; differs at ${print(x.disagreement.from)} vs ${print(x.disagreement.to)}` : ''}`
+    case 'unknown':
+      return x.reason
+  }
+}
+
+export const registerCheck: Register = (program, act) => {
+  program
+    .command('check')
+    .description('check a derivation file step by step (one expression per line, or a saved derivation)')
+    .argument('<file>', 'the derivation')
+    .option('--depth <n>', 'longest chain of rules to try per step (default 3)')
+    .action((file: string, opts: { depth?: string }) =>
+      act(async (ctx) => {
+        const depth = parseDepth(opts.depth)
+        let text: string
+        try {
+          text = readFileSync(file, 'utf8')
+        } catch (e) {
+          throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+        }
+        const lines = parseDerivation(text, file)
+        if (lines.length < 2) throw new UsageError(`${file}: a derivation needs at least two lines to check`)
+        const reports: StepReport[] = []
+        for (let i = 1; i < lines.length; i++) reports.push(await checkStep(ctx, lines[i - 1]!, lines[i]!, depth))
+        const bad = reports.some((r) => r.result.verdict === 'not-equal')
+        if (ctx.json) {
+          ctx.outJson(reports.map((r) => ({ line: r.line, ...whyToJson(r.result), ...(r.claimed ? { claimed: r.claimed } : {}) })))
+          return bad ? 1 : 0
+        }
+        const s = ctx.style
+        const color = { explained: s.good, 'equal-unexplained': s.warn, 'not-equal': s.bad, unknown: s.warn }
+        const rows = [`${'line'.padEnd(6)}${'verdict'.padEnd(19)}rule(s) or counterexample`]
+        for (const r of reports) {
+          const v = r.result.verdict
+          rows.push(`${String(r.line).padEnd(6)}${color[v](v.padEnd(19))}${summary(r)}`)
+        }
+        const wrong = reports.filter((r) => r.result.verdict === 'not-equal').length
+        rows.push('', wrong ? s.bad(`${wrong} wrong step${wrong > 1 ? 's' : ''}`) : s.good('every step holds'))
+        ctx.out(rows.join('\n'))
+        return bad ? 1 : 0
+      }),
+    )
+}

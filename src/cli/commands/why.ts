@@ -1,0 +1,84 @@
+// derive why FROM TO [--depth N]: which rules connect two lines, or why they are not equal.
+import type { Expr } from '../../core/expr.js'
+import type { Rule } from '../../core/rule.js'
+import { why, type WhyResult } from '../../core/why.js'
+import { compileRule } from '../../core/rule.js'
+import { UsageError } from '../../errors.js'
+import { renderWhy, whyToJson } from '../../render/why.js'
+import type { Context } from '../context.js'
+import type { Register } from '../main.js'
+
+/** Parse --depth: a small positive integer. */
+export function parseDepth(text: string | undefined): number {
+  if (text === undefined) return 3
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0 || n > 6) throw new UsageError(`--depth must be a whole number from 0 to 6, got "${text}"`)
+  return n
+}
+
+/** Run the `why` search for one pair of lines with the library's rules and the numeric verifier. */
+export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, rules?: readonly Rule[]): Promise<WhyResult> {
+  // the verifier is loaded only by the commands that need it (keeps `derive match` starting fast)
+  const { compareExpressions, verifyRule } = await import('../../core/verify.js')
+  const lib = ctx.library()
+  const definitions = lib.rules.filter((r) => r.kind === 'definition')
+  const progress = spinner(ctx)
+  try {
+    return why(from, to, rules ?? lib.rules, {
+      depth,
+      matrices: lib.matrices,
+      compare: (a, b) => compareExpressions(a, b, { definitions, matrices: lib.matrices }),
+      verifies: (spec) => {
+        try {
+          const rule = compileRule(spec, { pack: 'suggestion', matrices: lib.matrices })
+          return verifyRule(rule, { definitions }).verdict === 'verified'
+        } catch {
+          return false
+        }
+      },
+      progress: progress.tick,
+    })
+  } finally {
+    progress.done()
+  }
+}
+
+/** A progress line on a terminal once the search takes more than a moment; silent otherwise. */
+function spinner(ctx: Context): { tick: (n: number) => void; done: () => void } {
+  if (!ctx.io.isTTY || ctx.json) return { tick: () => undefined, done: () => undefined }
+  const start = Date.now()
+  let shown = false
+  let last = 0
+  return {
+    tick: (n) => {
+      const now = Date.now()
+      if (now - start < 300 || now - last < 100) return
+      last = now
+      shown = true
+      ctx.io.stderr(`\rsearching… ${n} expressions tried`)
+    },
+    done: () => {
+      if (shown) ctx.io.stderr('\r\x1b[K')
+    },
+  }
+}
+
+export const registerWhy: Register = (program, act) => {
+  program
+    .command('why')
+    .description('find the rule(s) that turn FROM into TO, or show they are not equal')
+    .argument('<from>', 'the first line')
+    .argument('<to>', 'the next line')
+    .option('--depth <n>', 'longest chain of rules to try (default 3)')
+    .action((fromText: string, toText: string, opts: { depth?: string }) =>
+      act(async (ctx) => {
+        const from = ctx.parse(fromText, 'FROM')
+        const to = ctx.parse(toText, 'TO')
+        const depth = parseDepth(opts.depth)
+        const result = await runWhy(ctx, from, to, depth)
+        if (ctx.json) ctx.outJson(whyToJson(result))
+        else ctx.out(renderWhy(from, to, result, ctx.style, depth))
+        return result.verdict === 'not-equal' ? 1 : 0
+      }),
+    )
+}

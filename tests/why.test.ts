@@ -1,0 +1,152 @@
+// derive why / derive check (issue 5 "done when").
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseExpr } from '../src/core/parse.js'
+import { compileRule, type Rule } from '../src/core/rule.js'
+import { compareExpressions } from '../src/core/verify.js'
+import { why } from '../src/core/why.js'
+import { loadLibrary } from '../src/library/library.js'
+import { derive, tempHome } from './helpers/cli.js'
+
+interface WhyJson {
+  verdict: string
+  steps?: { rule: string; kind: string; from: string; to: string }[]
+  counterexample?: { values: Record<string, unknown>; from: unknown; to: unknown }
+  suggestion?: { command: string }
+  disagreement?: { from: string; to: string }
+}
+
+async function whyJson(from: string, to: string, extra: string[] = []): Promise<{ status: number; body: WhyJson; stderr: string }> {
+  const r = await derive(['why', from, to, '--json', ...extra])
+  return { status: r.status, body: JSON.parse(r.stdout) as WhyJson, stderr: r.stderr }
+}
+
+const items = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'steps.json'), 'utf8')) as {
+  id: string
+  from: string
+  to: string
+  equal: boolean
+}[]
+
+describe('why on real lecture steps', () => {
+  for (const item of items) {
+    it(`${item.id}: ${item.equal ? 'explained' : 'not-equal'}`, async () => {
+      const { status, body, stderr } = await whyJson(item.from, item.to)
+      expect(stderr).toBe('')
+      if (item.equal) {
+        expect(body.verdict).toBe('explained')
+        expect(body.steps!.some((s) => s.kind === 'rule')).toBe(true)
+        expect(status).toBe(0)
+      } else {
+        expect(body.verdict).toBe('not-equal')
+        expect(Object.keys(body.counterexample!.values).length).toBeGreaterThan(0)
+        expect(status).toBe(1)
+      }
+    })
+  }
+})
+
+describe('why: what counts as the same', () => {
+  it('reordering is free: one rule explains log(x * y) = log(y) + log(x)', async () => {
+    const { body } = await whyJson('log(x * y)', 'log(y) + log(x)')
+    expect(body.verdict).toBe('explained')
+    expect(body.steps!.map((s) => s.rule)).toEqual(['log-product'])
+  })
+  it('renaming a bound variable needs no rule', async () => {
+    const { body } = await whyJson('sum(x[i], i, 1, n)', 'sum(x[j], j, 1, n)')
+    expect(body).toEqual({ verdict: 'explained', steps: [], assumes: [] })
+  })
+  it('arithmetic on numbers is free', async () => {
+    const { body } = await whyJson('2 * 3 * x', '6 * x')
+    expect(body.verdict).toBe('explained')
+    expect(body.steps).toEqual([])
+  })
+  it('algebra steps are labelled as algebra, never as a rule', async () => {
+    const { body } = await whyJson('x + x + y', '2 * x + y')
+    expect(body.verdict).toBe('explained')
+    expect(body.steps!.every((s) => s.kind === 'algebra' && s.rule.startsWith('algebra:'))).toBe(true)
+  })
+})
+
+describe('why: not equal', () => {
+  it('diff(x^2, x) is not 2 * x + 1: counterexample, exit 1', async () => {
+    const r = await derive(['why', 'diff(x^2, x)', '2 * x + 1'])
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain('not equal')
+    expect(r.stdout).toMatch(/x = -?\d/)
+    const { body } = await whyJson('diff(x^2, x)', '2 * x + 1')
+    expect(body.verdict).toBe('not-equal')
+    expect(body.counterexample!.values).toHaveProperty('x')
+  })
+  it('points at the innermost subterm that differs', async () => {
+    const { body } = await whyJson('exp(a) * log(x * y) + c', 'exp(a) * log(x + y) + c')
+    expect(body.verdict).toBe('not-equal')
+    expect(body.disagreement).toEqual({ from: 'x * y', to: 'x + y' })
+  })
+  it('bad input exits 2 naming which line', async () => {
+    const r = await derive(['why', 'log(x)', 'log(x'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('TO')
+  })
+})
+
+describe('why: equal but unexplained', () => {
+  it('suggests the rules add command that records the step', async () => {
+    const { status, body } = await whyJson('sqrt(x^2 + 2*x + 1)', 'abs(x + 1)', ['--depth', '1'])
+    expect(status).toBe(0)
+    expect(body.verdict).toBe('equal-unexplained')
+    expect(body.suggestion!.command).toContain('derive rules add')
+  })
+})
+
+describe('why: the search is bounded', () => {
+  it('an unreachable target with a large library stops within its budget', () => {
+    const lib = loadLibrary()
+    const extra: Rule[] = Array.from({ length: 400 }, (_, k) =>
+      compileRule({ id: `noise-${k}`, name: `noise ${k}`, lhs: `f${k}(a * b)`, rhs: `f${k}(b) * f${k}(a)`, reversible: true }, { pack: 'noise', matrices: 'uppercase' }),
+    )
+    const rules = [...lib.rules, ...extra]
+    const from = parseExpr('log(x * y * z) + exp(a + b + c) * sum(u[i] * v[i], i, 1, n)')
+    const to = parseExpr('sin(q) + 1')
+    const result = why(from, to, rules, { depth: 4, maxNodes: 150, compare: (a, b) => compareExpressions(a, b) })
+    expect(['not-equal', 'equal-unexplained']).toContain(result.verdict)
+    expect(result.explored).toBeLessThanOrEqual(150)
+  })
+})
+
+describe('derive check', () => {
+  const file = (text: string): string => {
+    const p = join(tempHome(), 'derivation.txt')
+    writeFileSync(p, text)
+    return p
+  }
+  it('reports exactly the wrong step of a five-line derivation, exit 1', async () => {
+    const p = file(['# homework 2, question 1', 'log(x^2 * y)', '= log(x^2) + log(y)   # by log-product', '= 2 * log(x) + log(y)', '= log(y) + 2 * log(x)', '= log(y) + 3 * log(x)', ''].join('\n'))
+    const r = await derive(['check', p, '--json'])
+    expect(r.status).toBe(1)
+    const steps = JSON.parse(r.stdout) as (WhyJson & { line: number })[]
+    expect(steps.map((s) => s.verdict)).toEqual(['explained', 'explained', 'explained', 'not-equal'])
+    expect(steps[3]!.line).toBe(6)
+    const text = await derive(['check', p])
+    expect(text.stdout).toMatch(/6\s+not-equal/)
+    expect(text.stdout).toContain('1 wrong step')
+  })
+  it('a claimed rule that does not give the step is reported', async () => {
+    const p = file('log(x * y)\nlog(x) + log(y)   # by log-quotient\n')
+    const r = await derive(['check', p, '--json'])
+    const [step] = JSON.parse(r.stdout) as { claimed: { rule: string; holds: boolean } }[]
+    expect(step!.claimed).toEqual({ rule: 'log-quotient', holds: false })
+  })
+  it('a line that does not parse names the file and line, exit 2', async () => {
+    const p = file('log(x * y)\nlog(x) + \n')
+    const r = await derive(['check', p])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('line 2')
+  })
+  it('a missing file exits 2', async () => {
+    const r = await derive(['check', '/nonexistent/derivation.txt'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('no such file')
+  })
+})
