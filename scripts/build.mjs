@@ -16,6 +16,9 @@ await build({
   minify: true,
   sourcemap: 'linked',
   legalComments: 'none',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  // CommonJS dependencies expect require and __filename (write-file-atomic names temp files with it)
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url);",
+  },
   logLevel: 'warning',
 })

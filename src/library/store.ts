@@ -4,17 +4,10 @@
 // library.json.bak. A library that does not load is never written.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
 import { checkPackText, checkUserText, LibraryError } from './library.js'
 import { emptyLibrary, type PackFile, packText } from './schema.js'
-
-// write-file-atomic (CommonJS) hashes `__filename` into its temp-file names; the ESM bundle has no
-// such variable, so provide one (any per-install constant will do). Better done in the bundle's
-// banner (scripts/build.mjs); harmless when it already exists.
-const scope = globalThis as { __filename?: string }
-scope.__filename ??= fileURLToPath(import.meta.url)
 
 // Generous: 20 processes each holding the lock for a few tens of milliseconds must all get a turn.
 const RETRIES = { retries: 200, factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true }

@@ -28,10 +28,11 @@ export interface RuleFlags {
   tag?: string[]
   kind?: string
   example?: string[]
+  literal?: string[]
   force?: boolean
 }
 
-const CONTENT: readonly (keyof RuleFlags)[] = ['id', 'name', 'lhs', 'rhs', 'where', 'reversible', 'kind', 'idea', 'source', 'tag', 'example']
+const CONTENT: readonly (keyof RuleFlags)[] = ['id', 'name', 'lhs', 'rhs', 'where', 'reversible', 'kind', 'idea', 'source', 'tag', 'example', 'literal']
 
 const hasRuleFlags = (f: RuleFlags): boolean => CONTENT.some((k) => f[k] !== undefined)
 
@@ -52,6 +53,7 @@ function fieldsFromFlags(f: RuleFlags): RuleFields {
     idea: f.idea?.trim(),
     source: f.source?.trim(),
     examples: nonEmpty(f.example),
+    literals: nonEmpty(f.literal),
   }
 }
 

@@ -26,6 +26,7 @@ function ruleOptions(cmd: Command): Command {
     .option('--source <text>', 'where you saw it, e.g. "Lecture 3, slide 12"')
     .option('--tag <tag>', 'a tag (repeat for more)', collect)
     .option('--example <expr>', 'an expression the rule applies to (repeat for more)', collect)
+    .option('--literal <name>', 'a symbol of the left side that is not a wildcard (repeat for more)', collect)
     .option('--force', 'save even if the numeric check refutes the rule (it is marked unverified)')
 }
 
