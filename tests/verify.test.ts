@@ -204,8 +204,8 @@ describe('verifyRule: the cases of issue 4', () => {
   }
 })
 
-describe('compareExpressions on the lecture steps of shared/examples', () => {
-  const steps = JSON.parse(readFileSync(new URL('../../shared/examples/steps.json', import.meta.url), 'utf8')) as { id: string; from: string; to: string; equal: boolean }[]
+describe('compareExpressions on the lecture steps (tests/fixtures/steps.json, from shared/examples)', () => {
+  const steps = JSON.parse(readFileSync(new URL('./fixtures/steps.json', import.meta.url), 'utf8')) as { id: string; from: string; to: string; equal: boolean }[]
   for (const s of steps) {
     it(`${s.id}: ${s.equal ? 'equal' : 'not-equal'}`, () => {
       const r = compareExpressions(parseExpr(s.from), parseExpr(s.to))
