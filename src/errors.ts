@@ -17,5 +17,8 @@ export class UsageError extends Error {
 /** A parse error as a UsageError naming what was being parsed ("expression", "TO", ...). */
 export function parseFailure(e: ParseError, what = 'expression'): UsageError {
   const caret = `${' '.repeat(Math.max(0, e.position - 1) + 2)}^`
-  return new UsageError(`cannot read ${what} "${e.input}": ${e.reason} at position ${e.position}`, [`  ${e.input}`, caret])
+  // a pasted page of text is not echoed back whole
+  const shown = e.input.length > 80 ? `${e.input.slice(0, 77)}...` : e.input
+  const detail = e.input.length > 200 ? [] : [`  ${e.input}`, caret]
+  return new UsageError(`cannot read ${what} "${shown}": ${e.reason} at position ${e.position}`, detail)
 }

@@ -97,6 +97,11 @@ describe('errors: one line, exit 2', () => {
     const r = await derive(['match', 'log(x *'], { tty: true })
     expect(r.stderr).toContain('  log(x *\n         ^')
   })
+  it('a long input is not echoed back whole', async () => {
+    const r = await derive(['match', `${'x + '.repeat(100)}`], { tty: true })
+    expect(r.status).toBe(2)
+    expect(r.stderr.length).toBeLessThan(300)
+  })
   it('an unknown rule is named', async () => {
     const r = await derive(['apply', 'log(x*y)', 'no-such-rule'])
     expect(r.status).toBe(2)

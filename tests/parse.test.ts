@@ -82,6 +82,11 @@ describe('parse errors say where', () => {
       expect((e as ParseError).position).toBe(pos)
     }
   })
+  it('refuses a tree too deep to walk, whether mathjs or derive would overflow', () => {
+    expect(() => parseExpr(`${'('.repeat(5000)}x${')'.repeat(5000)}`)).toThrow(/nested too deeply/)
+    expect(() => parseExpr(`${'exp('.repeat(300)}x${')'.repeat(300)}`)).toThrow(/nested too deeply/)
+    expect(print(parseExpr(`${'exp('.repeat(150)}x${')'.repeat(150)}`))).toHaveLength(150 * 5 + 1)
+  })
   it('a bar outside P() hints at abs', () => {
     expect(() => parseExpr('|x|')).toThrow(/abs\(x\)/)
   })

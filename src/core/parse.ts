@@ -112,6 +112,7 @@ function mathjsParse(input: string): { node: MathNode; norm: Normalised } {
   try {
     return { node: parseMathjs(norm.text), norm }
   } catch (err) {
+    if (err instanceof RangeError) throw new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, 1)
     const e = err as { message?: string; char?: number }
     let reason = (e.message ?? String(err)).replace(/\s*\(char \d+\)\s*$/, '')
     reason = reason.charAt(0).toLowerCase() + reason.slice(1)
@@ -121,10 +122,19 @@ function mathjsParse(input: string): { node: MathNode; norm: Normalised } {
   }
 }
 
+/** Deeper trees are refused: every walk over an expression is recursive. */
+export const MAX_DEPTH = 200
+
+function depth(e: Expr): number {
+  return e.kind === 'call' ? 1 + Math.max(0, ...e.args.map(depth)) : 0
+}
+
 /** Parse an expression in derive's notation. Throws ParseError. */
 export function parseExpr(input: string): Expr {
   const { node, norm } = mathjsParse(input)
-  return convert(node, input, norm)
+  const e = convert(node, input, norm)
+  if (depth(e) > MAX_DEPTH) throw new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, 1)
+  return e
 }
 
 const BINARY: Record<string, (a: Expr, b: Expr) => Expr> = {
