@@ -16,9 +16,10 @@ import {
   OPS,
   walk,
 } from './expr.js'
-import type { Condition } from './parse.js'
+import type { Condition, RelOp } from './parse.js'
 import { print } from './print.js'
 import { CONSTANTS, type Rule } from './rule.js'
+import { SCALAR } from './scalar.js'
 
 export type Bindings = ReadonlyMap<string, Expr>
 
@@ -279,33 +280,16 @@ export function evalConstant(e: Expr): number | undefined {
     if (v === undefined) return undefined
     xs.push(v)
   }
-  const [x, y] = xs as [number, number]
   switch (e.head) {
     case OPS.add:
       return xs.reduce((s, v) => s + v, 0)
     case OPS.mul:
       return xs.reduce((s, v) => s * v, 1)
     case OPS.pow:
-      return x ** y
-    case 'exp':
-      return Math.exp(x)
-    case 'log':
-      return xs.length === 2 ? Math.log(x) / Math.log(y) : Math.log(x)
-    case 'sqrt':
-      return Math.sqrt(x)
-    case 'abs':
-      return Math.abs(x)
-    case 'sin':
-      return Math.sin(x)
-    case 'cos':
-      return Math.cos(x)
-    case 'tan':
-      return Math.tan(x)
-    case 'tanh':
-      return Math.tanh(x)
-    default:
-      return undefined
+      return xs[0]! ** xs[1]!
   }
+  const f = SCALAR[e.head]
+  return f && xs.length >= f[0] && xs.length <= f[1] ? f[2](...xs) : undefined
 }
 
 /** Substitute bindings into a condition's expression (no tidying: conditions are only printed). */
@@ -315,13 +299,14 @@ export function substitute(e: Expr, b: Bindings): Expr {
   return call(e.head, e.args.map((a) => substitute(a, b)))
 }
 
-const REL: Record<string, (x: number, y: number) => boolean> = {
+/** Relational operators of `where` conditions on numbers (== tolerates rounding). */
+export const RELATIONS: Readonly<Record<RelOp, (x: number, y: number) => boolean>> = {
   '>': (x, y) => x > y,
   '<': (x, y) => x < y,
   '>=': (x, y) => x >= y,
   '<=': (x, y) => x <= y,
   '!=': (x, y) => x !== y,
-  '==': (x, y) => x === y,
+  '==': (x, y) => Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)),
 }
 
 /**
@@ -337,7 +322,7 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
       const x = evalConstant(l)
       const y = evalConstant(r)
       if (x !== undefined && y !== undefined) {
-        if (!REL[c.op]!(x, y)) return undefined
+        if (!RELATIONS[c.op](x, y)) return undefined
       } else assumes.push(`${print(l)} ${c.op} ${print(r)}`)
       continue
     }

@@ -5,7 +5,7 @@
 import { add, BINDERS, type Call, call, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym } from './expr.js'
 import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
 import { identity } from './linalg.js'
-import { evalConstant, substitute } from './match.js'
+import { evalConstant, RELATIONS, substitute } from './match.js'
 import type { Condition } from './parse.js'
 import { instantiate } from './rewrite.js'
 import type { Rule } from './rule.js'
@@ -463,14 +463,6 @@ export function draw(symbols: readonly SymbolPlan[], rng: Rng, options: { positi
   return { scope, bindings, ctx, functions, space }
 }
 
-const REL: Record<string, (x: number, y: number) => boolean> = {
-  '>': (x, y) => x > y,
-  '<': (x, y) => x < y,
-  '>=': (x, y) => x >= y,
-  '<=': (x, y) => x <= y,
-  '!=': (x, y) => x !== y,
-  '==': (x, y) => Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)),
-}
 
 /**
  * Do the sampled values meet the relational conditions? (Structural ones hold by construction.)
@@ -483,7 +475,7 @@ export function meetsConditions(where: readonly Condition[], s: Sample): boolean
       const l = evaluate(substitute(c.lhs, s.bindings), s.scope, s.ctx)
       const r = evaluate(substitute(c.rhs, s.bindings), s.scope, s.ctx)
       if (typeof l !== 'number' || typeof r !== 'number') throw new EvalError(`the condition "${c.text}" does not compare two numbers`, false)
-      if (!REL[c.op]!(l, r)) return false
+      if (!RELATIONS[c.op](l, r)) return false
     } catch (e) {
       if (e instanceof EvalError && e.undefinedHere) return false
       if (e instanceof EvalError) throw new EvalError(`cannot check the condition "${c.text}": ${e.reason}`, false)
