@@ -57,29 +57,23 @@ export function call(head: string, args: readonly Expr[]): Expr {
   return { kind: 'call', head, args }
 }
 
-/** A flat sum; a one-term sum is the term itself, an empty sum is 0. */
-export function add(terms: readonly Expr[]): Expr {
-  const flat: Expr[] = []
-  for (const t of terms) {
-    if (isCall(t, OPS.add)) flat.push(...t.args)
-    else flat.push(t)
+/** head(args) flattened; one argument is itself, none is the operator's identity. */
+function flat(head: string, args: readonly Expr[], identity: number): Expr {
+  const out: Expr[] = []
+  for (const a of args) {
+    if (isCall(a, head)) out.push(...a.args)
+    else out.push(a)
   }
-  if (flat.length === 0) return num(0)
-  if (flat.length === 1) return flat[0]!
-  return { kind: 'call', head: OPS.add, args: flat }
+  if (out.length === 0) return num(identity)
+  if (out.length === 1) return out[0]!
+  return { kind: 'call', head, args: out }
 }
 
+/** A flat sum; a one-term sum is the term itself, an empty sum is 0. */
+export const add = (terms: readonly Expr[]): Expr => flat(OPS.add, terms, 0)
+
 /** A flat product; a one-factor product is the factor itself, an empty product is 1. */
-export function mul(factors: readonly Expr[]): Expr {
-  const flat: Expr[] = []
-  for (const f of factors) {
-    if (isCall(f, OPS.mul)) flat.push(...f.args)
-    else flat.push(f)
-  }
-  if (flat.length === 0) return num(1)
-  if (flat.length === 1) return flat[0]!
-  return { kind: 'call', head: OPS.mul, args: flat }
-}
+export const mul = (factors: readonly Expr[]): Expr => flat(OPS.mul, factors, 1)
 
 export const pow = (base: Expr, exponent: Expr): Expr => ({ kind: 'call', head: OPS.pow, args: [base, exponent] })
 
