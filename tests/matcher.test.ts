@@ -67,6 +67,11 @@ describe('matcher: positions, directions, assumptions', () => {
     const r = rule('n * c', 'sum(c, i, 1, n)', ['number(n)'])
     expect(results(r, '3 * x[i]')).toEqual(['sum(x[i], i1, 1, 3)'])
   })
+  it('the right side keeps the order it was written in', () => {
+    const r = rule('sigmoid(z)', '1 / (1 + exp(-z))', [], { kind: 'definition' })
+    expect(results(r, 'sigmoid(t)')).toEqual(['1 / (1 + exp(-t))'])
+    expect(results(rule('sum(c, i, 1, n)', 'n * c', ['free(c, i)']), 'sum(-mu, i, 1, m)')).toEqual(['-m * mu'])
+  })
   it('scalar wildcards do not bind matrices', () => {
     const r = rule('a * b', 'b * a')
     expect(results(r, 'A * B')).toEqual([])

@@ -149,6 +149,17 @@ describe('verifyRule: the cases of issue 4', () => {
     })
   }
 
+  it.each([
+    ["diff(x' * b, x)", 'b', ['free(b, x)'], { x: 'vector', b: 'vector' }],
+    ["diff(x' * A * x, x)", "(A + A') * x", ['free(A, x)'], { x: 'vector', A: 'matrix' }],
+    ['diff(trace(X * A), X)', "A'", ['free(A, X)'], { X: 'matrix', A: 'matrix' }],
+  ])('a gradient rule %s -> %s needs its free(...) condition', (lhs, rhs, where, types) => {
+    expect(verifyRule(rule(lhs, rhs, where, { types })).verdict).toBe('verified')
+    const without = verifyRule(rule(lhs, rhs, [], { types }))
+    expect(without.verdict).toBe('refuted')
+    // the vector or matrix that depends on the variable is shown with the values it is built from
+    expect(Object.keys((without as { counterexample: { values: object } }).counterexample.values).some((k) => k.includes('__'))).toBe(true)
+  })
   it('a refutation names every wildcard and both sides', () => {
     const r = verifyRule(rule('log(a + b)', 'log(a) + log(b)'))
     expect(r.verdict).toBe('refuted')

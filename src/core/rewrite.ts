@@ -210,20 +210,21 @@ export function instantiate(template: Expr, b: Bindings): Expr {
 
 /** Build head(args), folding arithmetic on numbers and dropping 0 terms, 1 factors and ^1. */
 export function tidy(head: string, args: readonly Expr[]): Expr {
-  if (head === OPS.add) {
-    const whole = call(OPS.add, args)
-    const terms = isCall(whole, OPS.add) ? whole.args : [whole]
-    const numbers = terms.filter((t) => t.kind === 'num').reduce((s, t) => s + (t as { value: number }).value, 0)
-    const rest = terms.filter((t) => t.kind !== 'num')
-    return call(OPS.add, numbers === 0 ? rest : [...rest, num(numbers)])
-  }
-  if (head === OPS.mul) {
-    const whole = call(OPS.mul, args)
-    const factors = isCall(whole, OPS.mul) ? whole.args : [whole]
-    const coeff = factors.filter((f) => f.kind === 'num').reduce((s, f) => s * (f as { value: number }).value, 1)
-    if (coeff === 0) return num(0)
-    const rest = factors.filter((f) => f.kind !== 'num')
-    return call(OPS.mul, coeff === 1 ? rest : [num(coeff), ...rest])
+  if (head === OPS.add || head === OPS.mul) {
+    const whole = call(head, args)
+    const items = isCall(whole, head) ? whole.args : [whole]
+    const isAdd = head === OPS.add
+    const unit = isAdd ? 0 : 1
+    const nums = items.filter((t) => t.kind === 'num').map((t) => (t as { value: number }).value)
+    const folded = nums.reduce((s, v) => (isAdd ? s + v : s * v), unit)
+    if (!isAdd && folded === 0) return num(0)
+    // a coefficient goes in front (-n * mu, not n * -1 * mu); in a sum the folded number takes the
+    // place of the first number, so 1 + exp(-z) keeps the order the rule was written in
+    const first = items.findIndex((t) => t.kind === 'num')
+    if (!isAdd && first > 0) return tidy(head, [items[first]!, ...items.filter((_, i) => i !== first)])
+    const at = first
+    const out = items.filter((t, i) => t.kind !== 'num' || i === at).map((t, i) => (i === at ? num(folded) : t))
+    return call(head, folded === unit ? out.filter((_, i) => i !== at) : out)
   }
   if (head === OPS.pow) {
     const [base, exp] = args as [Expr, Expr]

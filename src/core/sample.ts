@@ -74,6 +74,8 @@ export type Role =
   | { readonly kind: 'array'; readonly element: 'scalar' | 'rv' | 'event' }
   /** a random expression in the bound variables it may depend on */
   | { readonly kind: 'expr'; readonly deps: readonly { readonly name: string; readonly of: VarKind }[] }
+  /** a vector or matrix that depends on the variable it is differentiated by (b = b0 + M x) */
+  | { readonly kind: 'tensor'; readonly shape: 'vector' | 'matrix'; readonly dep: { readonly name: string; readonly of: VarKind } }
 
 export interface SymbolPlan {
   readonly name: string
@@ -231,6 +233,14 @@ function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Prob
     return index === undefined ? { kind: 'limit', min } : { kind: 'limit', min, shiftOf: index }
   }
   if (s.indexArg) return { kind: 'index' }
+  // a vector/matrix wildcard inside diff(., x) may depend on x unless free(w, x) says otherwise:
+  // this is what refutes diff(x' * b, x) -> b without free(b, x)
+  const big = t === 'vector' ? 'vector' : t === 'matrix' || preds.has('matrix') || (matrixLike && !s.rv && !s.event) ? 'matrix' : undefined
+  if (big && wild && !plain && s.deps.size > 0 && t !== 'symmetric' && t !== 'spd') {
+    const d = [...s.deps].sort()[0]!
+    const of = roleOfVar(d, seen.get(d), problem)
+    if (of !== 'index') return { kind: 'tensor', shape: big, dep: { name: d, of } }
+  }
   if (t === 'vector') return { kind: 'vector' }
   if (t === 'symmetric' || t === 'spd') return { kind: 'matrix', shape: t }
   if (t === 'matrix' || preds.has('matrix')) return { kind: 'matrix', shape: 'general' }
@@ -446,6 +456,22 @@ export function draw(symbols: readonly SymbolPlan[], rng: Rng, options: { positi
       case 'expr':
         bindings.set(name, randomExpr(rng, role.deps, bounds, positive))
         break
+      case 'tensor': {
+        const [base, slope] = [`${name}__0`, `${name}__1`]
+        const { dep } = role
+        const random = (shape: 'vector' | 'matrix'): Value => (shape === 'vector' ? randomVector(rng) : randomMatrix(rng, 'general'))
+        scope.set(base, random(role.shape))
+        if (role.shape === 'vector' && dep.of === 'vector') {
+          scope.set(slope, randomMatrix(rng, 'general'))
+          bindings.set(name, add([sym(base), mul([sym(slope), sym(dep.name)])]))
+        } else {
+          // base + (one entry of the variable) * slope: depends on the variable, keeps the shape
+          const h = dep.of === 'vector' ? call(OPS.index, [sym(dep.name), num(1)]) : dep.of === 'matrix' ? call(OPS.index, [sym(dep.name), num(1), num(1)]) : sym(dep.name)
+          scope.set(slope, random(role.shape))
+          bindings.set(name, add([sym(base), mul([h, sym(slope)])]))
+        }
+        break
+      }
     }
   }
   const raw = Array.from({ length: OUTCOMES }, () => rng.uniform(0.2, 1))

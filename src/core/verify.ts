@@ -207,6 +207,11 @@ function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: Expr, rh
     const bound = s.bindings.get(name)
     if (bound && !(bound.kind === 'sym' && bound.name === name)) {
       out[name] = print(bound)
+      // the helper values it is built from (b = b__0 + b__1 * x)
+      for (const h of freeSymbols(bound)) {
+        const hv = h.startsWith(`${name}__`) ? s.scope.get(h) : undefined
+        if (hv !== undefined) out[h] = formatValue(hv)
+      }
       continue
     }
     const v = s.scope.get(name)
