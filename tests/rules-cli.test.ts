@@ -20,7 +20,14 @@ function homeWith(rules: Record<string, unknown>[], extra: Record<string, unknow
   return home
 }
 
-const rule = (id: string, lhs = 'log(a * b)', rhs = 'log(a) + log(b)'): Record<string, unknown> => ({ id, name: `rule ${id}`, lhs, rhs })
+// the conditions matter: without them log(a * b) -> log(a) + log(b) leaves its domain and is refuted
+const rule = (id: string, lhs = 'log(a * b)', rhs = 'log(a) + log(b)'): Record<string, unknown> => ({
+  id,
+  name: `rule ${id}`,
+  lhs,
+  rhs,
+  ...(lhs.includes('log(a') ? { where: ['a > 0', 'b > 0'] } : {}),
+})
 
 describe('rules add, then match (done when #1)', () => {
   it('a rule added with flags under DERIVE_HOME is found by derive match (real processes)', async () => {
@@ -56,7 +63,7 @@ describe('rules add, then match (done when #1)', () => {
 
   it('suggests an id from the name, avoiding ids in use', async () => {
     const home = homeWith([rule('log-of-a-product')])
-    const r = await runIn(home, ['rules', 'add', '--name', 'Log of a product!', '--lhs', 'log(a * b)', '--rhs', 'log(b) + log(a)', '--json'])
+    const r = await runIn(home, ['rules', 'add', '--name', 'Log of a product!', '--lhs', 'log(a * b)', '--rhs', 'log(b) + log(a)', '--where', 'a > 0', '--where', 'b > 0', '--json'])
     expect(r.status).toBe(0)
     expect(JSON.parse(r.stdout)).toMatchObject({ added: 'log-of-a-product-2', verdict: 'verified' })
   })

@@ -160,6 +160,17 @@ describe('verifyRule: the cases of issue 4', () => {
     // the vector or matrix that depends on the variable is shown with the values it is built from
     expect(Object.keys((without as { counterexample: { values: object } }).counterexample.values).some((k) => k.includes('__'))).toBe(true)
   })
+  it.each([
+    ['log(a * b)', 'log(a) + log(b)', ['a > 0', 'b > 0']],
+    ['sqrt(a * b)', 'sqrt(a) * sqrt(b)', ['a >= 0', 'b >= 0']],
+    ['log(a ^ b)', 'b * log(a)', ['a > 0']],
+    ['(a ^ b) ^ c', 'a ^ (b * c)', ['a > 0']],
+  ])('%s -> %s is refuted without its domain conditions, verified with them', (lhs, rhs, where) => {
+    expect(verifyRule(rule(lhs, rhs, where)).verdict).toBe('verified')
+    const without = verifyRule(rule(lhs, rhs))
+    expect(without.verdict).toBe('refuted')
+    expect(String((without as { counterexample: { rhs: unknown } }).counterexample.rhs)).toMatch(/^undefined/)
+  })
   it('a refutation names every wildcard and both sides', () => {
     const r = verifyRule(rule('log(a + b)', 'log(a) + log(b)'))
     expect(r.verdict).toBe('refuted')

@@ -98,6 +98,11 @@ export interface Problem {
   readonly emptySums?: boolean
   /** Definitions: a call to a defined name is looked through (softmax(x, j, n) makes n a sum limit). */
   readonly definitions?: readonly Rule[]
+  /**
+   * For a rule: the side(s) it rewrites must not be defined where the result is not ('forward':
+   * lhs defined => rhs defined; 'both' for a reversible rule). Absent: such points are skipped.
+   */
+  readonly domain?: 'forward' | 'both'
 }
 
 interface Seen {
@@ -300,6 +305,9 @@ function sampleReal(rng: Rng, b: Bounds, positive: boolean): number {
   if (lo !== undefined && hi !== undefined) x = lo + (hi - lo) * rng.uniform(0.02, 0.98)
   else if (lo !== undefined) x = lo + rng.uniform(0.1, 3)
   else if (hi !== undefined) x = hi - rng.uniform(0.1, 3)
+  // now and then a whole number: a ^ b with a < 0 is only defined there, which is where a rule
+  // like log(a ^ b) -> b * log(a) without a > 0 leaves its domain
+  else if (rng.next() < 0.25) x = (positive ? 1 : rng.sign()) * rng.int(1, 3)
   else x = (positive ? 1 : rng.sign()) * rng.uniform(0.1, 3)
   const r = round3(x)
   // rounding must not break a strict bound

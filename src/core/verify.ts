@@ -48,6 +48,7 @@ export function verifyRule(rule: Rule, options: CheckOptions = {}): RuleVerdict 
     types: rule.spec.types ?? {},
     isMatrix: (name) => (wildcards.has(name) ? !rule.scalarWildcards.has(name) : isMatrixName(name, 'uppercase')),
     definitions,
+    domain: rule.reversible ? 'both' : 'forward',
   }
   const r = check(problem, { ...options, definitions })
   if (r.verdict === 'same') return { verdict: 'verified', points: r.points }
@@ -84,6 +85,16 @@ type Check =
   | { verdict: 'differ'; values: Record<string, string | number>; left: number | string; right: number | string }
   | { verdict: 'unknown'; reason: string }
 
+/** A side's value, or the EvalError saying why it has none here. */
+function evaluateSide(e: Expr, s: ReturnType<typeof draw>): Value | EvalError {
+  try {
+    return evaluate(e, s.scope, s.ctx)
+  } catch (err) {
+    if (err instanceof EvalError) return err
+    throw err
+  }
+}
+
 /** The sampling loop shared by rules and expression pairs. */
 function check(problem: Problem, options: CheckOptions): Check {
   const points = options.points ?? DEFAULT_POINTS
@@ -95,6 +106,7 @@ function check(problem: Problem, options: CheckOptions): Check {
   const failures = new Map<string, { count: number; example: string }>()
   let unmet = 0
   let valid = 0
+  let outOfDomain: Check | undefined
   for (let attempt = 0; attempt < attempts; attempt++) {
     // after half the budget without a single defined point, fall back to positive values throughout
     const positive = valid === 0 && attempt >= attempts / 2
@@ -102,21 +114,28 @@ function check(problem: Problem, options: CheckOptions): Check {
     const wild = problem.wildcards.size > 0
     const lhs = wild ? instantiate(problem.lhs, s.bindings) : problem.lhs
     const rhs = wild ? instantiate(problem.rhs, s.bindings) : problem.rhs
-    let l: Value
-    let r: Value
-    let side = 'left side'
     try {
       if (!meetsConditions(problem.where, s)) {
         unmet++
         continue
       }
-      l = evaluate(lhs, s.scope, s.ctx)
-      side = 'right side'
-      r = evaluate(rhs, s.scope, s.ctx)
     } catch (e) {
       if (!(e instanceof EvalError)) throw e
-      if (!e.undefinedHere) return { verdict: 'unknown', reason: e.reason }
-      const reason = `${side}: ${e.reason}`
+      return { verdict: 'unknown', reason: e.reason }
+    }
+    const l = evaluateSide(lhs, s)
+    const r = evaluateSide(rhs, s)
+    for (const side of [l, r]) if (side instanceof EvalError && !side.undefinedHere) return { verdict: 'unknown', reason: side.reason }
+    // a rule must not leave its domain: where the conditions hold and the side it rewrites is
+    // defined, the other side must be defined too (log(a * b) -> log(a) + log(b) needs a, b > 0)
+    const broken = !(l instanceof EvalError) && r instanceof EvalError ? 'right' : l instanceof EvalError && !(r instanceof EvalError) ? 'left' : undefined
+    if (broken && !outOfDomain && (problem.domain === 'both' || (problem.domain === 'forward' && broken === 'right'))) {
+      // kept, but reported only if no point shows two different numbers (a clearer counterexample)
+      const [left, right] = broken === 'right' ? [formatValue(l as Value), `undefined (${(r as EvalError).reason})`] : [`undefined (${(l as EvalError).reason})`, formatValue(r as Value)]
+      outOfDomain = { verdict: 'differ', values: describeSample(symbols, s, lhs, rhs), left, right }
+    }
+    if (l instanceof EvalError || r instanceof EvalError) {
+      const reason = l instanceof EvalError ? `left side: ${l.reason}` : `right side: ${(r as EvalError).reason}`
       const k = reason.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, '#')
       const f = failures.get(k) ?? { count: 0, example: reason }
       f.count++
@@ -127,8 +146,9 @@ function check(problem: Problem, options: CheckOptions): Check {
       const [left, right] = formatPair(l, r)
       return { verdict: 'differ', values: describeSample(symbols, s, lhs, rhs), left, right }
     }
-    if (++valid >= points) return { verdict: 'same', points: valid }
+    if (++valid >= points) return outOfDomain ?? { verdict: 'same', points: valid }
   }
+  if (outOfDomain) return outOfDomain
   if (valid >= Math.min(points, 10)) return { verdict: 'same', points: valid }
   const rel = problem.where.flatMap((c) => (c.kind === 'rel' ? [c.text] : []))
   if (unmet === attempts) return { verdict: 'unknown', reason: `no random values met the conditions ${rel.join(', ')}` }
