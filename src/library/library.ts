@@ -7,6 +7,7 @@ import type { MatrixSetting } from '../core/expr.js'
 import { compileRule, type Rule, RuleError, type RuleSpec } from '../core/rule.js'
 import { UsageError } from '../errors.js'
 import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, type SpecAt, validatePack } from './schema.js'
+import { digestOf, makeSnapshot, restorePack, SNAPSHOT_FILE, type Snapshot } from './snapshot.js'
 
 export type { PackFile, Problem } from './schema.js'
 
@@ -132,14 +133,62 @@ export function readUserPack(path: string): LoadedPack | undefined {
   return checkUserText(readText(path), path)
 }
 
-/** Every shipped pack, in file-name order. */
-export function readShippedPacks(): LoadedPack[] {
+interface PackText {
+  readonly file: string
+  readonly path: string
+  readonly text: string
+}
+
+function shippedTexts(): PackText[] {
   const dir = shippedRulesDir()
   if (!dir) return []
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => readPack(join(dir, f), { shipped: true }))
+    .map((file) => ({ file, path: join(dir, file), text: readText(join(dir, file)) }))
+}
+
+function readSnapshot(): Snapshot | undefined {
+  const dir = shippedRulesDir()
+  const path = dir && join(dirname(dir), 'dist', SNAPSHOT_FILE)
+  if (!path || !existsSync(path)) return undefined
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Snapshot
+  } catch {
+    return undefined
+  }
+}
+
+/** Every shipped pack, in file-name order (from the build's snapshot when the files are unchanged). */
+export function readShippedPacks(options: { snapshot?: boolean } = {}): LoadedPack[] {
+  const texts = shippedTexts()
+  const snapshot = options.snapshot === false ? undefined : readSnapshot()
+  const digest = snapshot ? digestOf(texts.map((t) => ({ name: t.file, text: t.text }))) : ''
+  return texts.map((t) => {
+    if (snapshot) {
+      let data: PackFile | undefined
+      try {
+        data = JSON.parse(t.text) as PackFile
+      } catch {
+        data = undefined
+      }
+      const rules = data && Array.isArray(data.rules) ? restorePack(snapshot, digest, t.file, data) : undefined
+      if (data && rules) return { name: data.name ?? basename(t.path), path: t.path, shipped: true, file: data, rules }
+    }
+    const { pack, problems } = checkPackText(t.text, t.path, { shipped: true })
+    if (!pack) throw new LibraryError(problems, problems.length > 1 ? { header: `${problems.length} problems in ${t.path}:` } : {})
+    return pack
+  })
+}
+
+/** The snapshot of the shipped packs, checked and compiled the slow way (run by the build). */
+export function buildSnapshot(): Snapshot {
+  const texts = shippedTexts()
+  const packs = readShippedPacks({ snapshot: false })
+  return makeSnapshot(
+    digestOf(texts.map((t) => ({ name: t.file, text: t.text }))),
+    packs.map((p, i) => ({ file: texts[i]!.file, name: p.name, rules: p.rules })),
+  )
 }
 
 /** Merge packs in order: later personal rules override shipped ones; a shipped id used twice is a bug. */
