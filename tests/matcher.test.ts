@@ -53,6 +53,13 @@ describe('matcher: positions, directions, assumptions', () => {
     expect(f?.path).toEqual([1])
     expect(f?.assumes).toEqual(['x > 0', 'y > 0'])
   })
+  it('drops assumptions that hold by the form alone, keeps the others', () => {
+    const r = rule('log(a * b)', 'log(a) + log(b)', ['a > 0', 'b > 0'])
+    const [f] = findFits(parseExpr('log(exp(x) * y ^ 2)'), [r])
+    expect(f?.assumes).toEqual(['y ^ 2 > 0'])
+    const [g] = findFits(parseExpr('log(sigmoid(z) * (1 + x ^ 2))'), [r])
+    expect(g?.assumes).toEqual([])
+  })
   it('offers a reversible rule right to left', () => {
     const r = rule('log(a * b)', 'log(a) + log(b)', [], { reversible: true })
     const fits = findFits(parseExpr('log(x) + log(y)'), [r])

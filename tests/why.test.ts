@@ -100,6 +100,24 @@ describe('why: equal but unexplained', () => {
   })
 })
 
+describe('why: generalising a suggested rule soundly', () => {
+  it('keeps the differentiation variable a symbol and the rest free of it, and the rule verifies', async () => {
+    const from = 'diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)'
+    const { body } = await whyJson(from, 'y - sigmoid(z)')
+    expect(body.verdict).toBe('equal-unexplained')
+    expect(body.suggestion!.command).toContain("--where 'symbol(z)' --where 'free(y, z)'")
+    expect(body.suggestion!.command).not.toContain('--literal')
+  })
+})
+
+describe('why: routine algebra alone', () => {
+  it('(x + y)^2 = x^2 + 2xy + y^2 is one labelled algebra step', async () => {
+    const { body } = await whyJson('(x + y)^2', 'x^2 + 2*x*y + y^2')
+    expect(body.verdict).toBe('explained')
+    expect(body.steps!.map((s) => [s.kind, s.rule])).toEqual([['algebra', 'algebra: expand and collect']])
+  })
+})
+
 describe('why: the search is bounded', () => {
   it('an unreachable target with a large library stops within its budget', () => {
     const lib = loadLibrary()

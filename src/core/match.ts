@@ -20,6 +20,7 @@ import type { Condition, RelOp } from './parse.js'
 import { print } from './print.js'
 import { CONSTANTS, type Rule } from './rule.js'
 import { SCALAR } from './scalar.js'
+import { signOf } from './sign.js'
 
 export type Bindings = ReadonlyMap<string, Expr>
 
@@ -309,6 +310,14 @@ export const RELATIONS: Readonly<Record<RelOp, (x: number, y: number) => boolean
   '==': (x, y) => Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)),
 }
 
+/** Does `l op y` hold for all values, by the sign of l alone (exp(x) > 0, x ^ 2 >= 0)? */
+function holdsBySign(op: RelOp, l: Expr, y: number | undefined): boolean {
+  if (y !== 0) return false
+  const sign = signOf(l)
+  if (sign === 'positive') return op === '>' || op === '>=' || op === '!='
+  return sign === 'nonnegative' && op === '>='
+}
+
 /**
  * Check a rule's conditions under bindings: undefined when one fails, else the assumptions
  * (conditions that could not be decided, printed with the bound values).
@@ -323,7 +332,7 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
       const y = evalConstant(r)
       if (x !== undefined && y !== undefined) {
         if (!RELATIONS[c.op](x, y)) return undefined
-      } else assumes.push(`${print(l)} ${c.op} ${print(r)}`)
+      } else if (!holdsBySign(c.op, l, y)) assumes.push(`${print(l)} ${c.op} ${print(r)}`)
       continue
     }
     const [a, v] = c.args.map((x) => substitute(x, b)) as [Expr, Expr | undefined]

@@ -3,7 +3,7 @@
 // When no chain is found, the lines are compared numerically.
 import { algebraSteps, collect, expand, foldNumbers, sameKey } from './algebra.js'
 import { key } from './equal.js'
-import { type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, pathToString } from './expr.js'
+import { BINDERS, type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, pathToString, walk } from './expr.js'
 import { Budget } from './match.js'
 import { print } from './print.js'
 import { findFits } from './rewrite.js'
@@ -80,6 +80,11 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
     const steps = chain(node)
     if (label) steps.push({ kind: 'algebra', label, from: node.expr, to, assumes: [] })
     return { verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored }
+  }
+  // routine algebra alone (expand (x + y) ^ 2) is one labelled step
+  for (const f of algebraForms(from, matrices)) {
+    const label = targetForms.get(f.key)
+    if (label) return finish(start, f.label === 'as written' ? label : f.label)
   }
   for (let level = 1; level <= depth && frontier.length; level++) {
     const next: Node[] = []
@@ -180,11 +185,25 @@ function disagreement(a: Expr, b: Expr, options: WhyOptions): { from: Expr; to: 
   return options.compare(x, y).verdict === 'not-equal' ? disagreement(x, y, options) : { from: a, to: b }
 }
 
-/** A rule recording this step, generalised (every symbol a wildcard) when that still verifies. */
+/**
+ * A rule recording this step. Every symbol becomes a wildcard, with the conditions that keep the
+ * generalisation sound: a differentiation or summation variable stays a symbol, and the other
+ * symbols do not depend on it (free(y, z)). If even that does not verify, the symbols stay literal.
+ */
 function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: RuleSpec } {
   const base = { id: 'my-step', name: 'step from my notes', lhs: print(from), rhs: print(to) }
   if (from.kind === 'sym' || from.kind === 'num') return {}
-  if (options.verifies?.(base)) return { suggestion: base }
-  const literals = [...new Set([...freeSymbols(from), ...freeSymbols(to)])].filter((s) => s !== 'e' && s !== 'pi').sort()
-  return { suggestion: { ...base, literals } }
+  const symbols = [...new Set([...freeSymbols(from), ...freeSymbols(to)])].filter((s) => s !== 'e' && s !== 'pi').sort()
+  const vars = new Set<string>()
+  for (const e of [from, to]) {
+    for (const { node } of walk(e)) {
+      const b = node.kind === 'call' ? BINDERS[node.head] : undefined
+      const v = b && node.kind === 'call' ? node.args[b.varIndex] : undefined
+      if (v?.kind === 'sym') vars.add(v.name)
+    }
+  }
+  const where = [...vars].sort().flatMap((v) => [`symbol(${v})`, ...symbols.filter((s) => s !== v).map((s) => `free(${s}, ${v})`)])
+  const general = where.length ? { ...base, where } : base
+  if (options.verifies?.(general)) return { suggestion: general }
+  return { suggestion: { ...base, literals: symbols } }
 }

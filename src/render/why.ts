@@ -10,6 +10,7 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 /** The shell command that records a suggested rule. */
 export function addCommand(spec: RuleSpec): string {
   const parts = ['derive rules add', `--id ${spec.id}`, `--name ${q(spec.name)}`, `--lhs ${q(spec.lhs)}`, `--rhs ${q(spec.rhs)}`]
+  for (const w of spec.where ?? []) parts.push(`--where ${q(w)}`)
   for (const l of spec.literals ?? []) parts.push(`--literal ${l}`)
   return parts.join(' ')
 }
