@@ -110,6 +110,28 @@ describe('why: generalising a suggested rule soundly', () => {
   })
 })
 
+describe('why: a suggested rule is accepted by rules add', () => {
+  it.each([
+    ['sqrt(x^2 + 2*x + 1)', 'abs(x + 1)'],
+    ['sum(log(1/(sqrt(2*pi)*sigma)*exp(-(y[i]-theta*x[i])^2/(2*sigma^2))), i, 1, n)', 'n*log(1/(sqrt(2*pi)*sigma)) - 1/(2*sigma^2)*sum((y[i]-theta*x[i])^2, i, 1, n)'],
+  ])('%s = %s', async (from, to) => {
+    const { body } = await whyJson(from, to, ['--depth', '1'])
+    expect(body.verdict).toBe('equal-unexplained')
+    const s = body.suggestion as unknown as { id: string; name: string; lhs: string; rhs: string; where?: string[]; literals?: string[]; unverified?: boolean }
+    expect(s.unverified).toBeUndefined()
+    const args = ['rules', 'add', '--id', s.id, '--name', s.name, '--lhs', s.lhs, '--rhs', s.rhs]
+    for (const w of s.where ?? []) args.push('--where', w)
+    for (const l of s.literals ?? []) args.push('--literal', l)
+    const home = tempHome()
+    const added = await derive(args, { env: { DERIVE_HOME: home } })
+    expect(added.stderr).toBe('')
+    expect(added.status).toBe(0)
+    // and the step is now explained by it
+    const again = await derive(['why', from, to, '--json'], { env: { DERIVE_HOME: home } })
+    expect(JSON.parse(again.stdout).verdict).toBe('explained')
+  })
+})
+
 describe('why: routine algebra alone', () => {
   it('(x + y)^2 = x^2 + 2xy + y^2 is one labelled algebra step', async () => {
     const { body } = await whyJson('(x + y)^2', 'x^2 + 2*x*y + y^2')

@@ -3,7 +3,7 @@
 // When no chain is found, the lines are compared numerically.
 import { algebraSteps, collect, expand, foldNumbers, sameKey } from './algebra.js'
 import { key } from './equal.js'
-import { BINDERS, type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, pathToString, walk } from './expr.js'
+import { BINDERS, type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, OPS, pathToString, walk } from './expr.js'
 import { Budget } from './match.js'
 import { print } from './print.js'
 import { findFits } from './rewrite.js'
@@ -187,23 +187,50 @@ function disagreement(a: Expr, b: Expr, options: WhyOptions): { from: Expr; to: 
 
 /**
  * A rule recording this step. Every symbol becomes a wildcard, with the conditions that keep the
- * generalisation sound: a differentiation or summation variable stays a symbol, and the other
- * symbols do not depend on it (free(y, z)). If even that does not verify, the symbols stay literal.
+ * generalisation sound: a differentiation or summation variable stays a symbol and the other
+ * symbols do not depend on it (free(y, z)); then, if needed, the domain the lines need (a symbol
+ * under log or sqrt positive, a sum's upper limit at least 1). If no general form verifies, the
+ * symbols stay literal; if even that fails, the suggestion is marked unverified.
  */
 function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: RuleSpec } {
   const base = { id: 'my-step', name: 'step from my notes', lhs: print(from), rhs: print(to) }
   if (from.kind === 'sym' || from.kind === 'num') return {}
   const symbols = [...new Set([...freeSymbols(from), ...freeSymbols(to)])].filter((s) => s !== 'e' && s !== 'pi').sort()
   const vars = new Set<string>()
+  const positive = new Set<string>()
+  const limits = new Set<string>()
+  const lists = new Set<string>()
   for (const e of [from, to]) {
     for (const { node } of walk(e)) {
-      const b = node.kind === 'call' ? BINDERS[node.head] : undefined
-      const v = b && node.kind === 'call' ? node.args[b.varIndex] : undefined
+      if (node.kind !== 'call') continue
+      const b = BINDERS[node.head]
+      const v = b ? node.args[b.varIndex] : undefined
       if (v?.kind === 'sym') vars.add(v.name)
+      const hi = node.head === 'sum' || node.head === 'prod' ? node.args[3] : undefined
+      if (hi?.kind === 'sym') limits.add(hi.name)
+      if (node.head === 'log' || node.head === 'sqrt') for (const x of freeSymbols(node.args[0]!)) positive.add(x)
+      // an indexed symbol is a list: no "x > 0" for it
+      if (node.head === OPS.index && node.args[0]?.kind === 'sym') lists.add(node.args[0].name)
     }
   }
-  const where = [...vars].sort().flatMap((v) => [`symbol(${v})`, ...symbols.filter((s) => s !== v).map((s) => `free(${s}, ${v})`)])
-  const general = where.length ? { ...base, where } : base
-  if (options.verifies?.(general)) return { suggestion: general }
-  return { suggestion: { ...base, literals: symbols } }
+  const binding = [...vars].sort().flatMap((v) => [`symbol(${v})`, ...symbols.filter((s) => s !== v).map((s) => `free(${s}, ${v})`)])
+  const domain = [
+    ...[...limits].sort().map((n) => `${n} >= 1`),
+    ...[...positive].filter((x) => symbols.includes(x) && !vars.has(x) && !limits.has(x) && !lists.has(x)).sort().map((x) => `${x} > 0`),
+  ]
+  const withWhere = (where: readonly string[]): RuleSpec => (where.length ? { ...base, where: [...where] } : base)
+  const verifies = (spec: RuleSpec): boolean => options.verifies?.(spec) === true
+  if (verifies(withWhere(binding))) return { suggestion: withWhere(binding) }
+  if (verifies(withWhere([...binding, ...domain]))) {
+    // keep only the domain conditions the step really needs
+    let kept = domain
+    for (const c of domain) {
+      const fewer = kept.filter((x) => x !== c)
+      if (verifies(withWhere([...binding, ...fewer]))) kept = fewer
+    }
+    return { suggestion: withWhere([...binding, ...kept]) }
+  }
+  const literal = { ...base, literals: symbols }
+  if (verifies(literal)) return { suggestion: literal }
+  return { suggestion: { ...withWhere([...binding, ...domain]), unverified: true } }
 }

@@ -38,7 +38,7 @@ export function whyToJson(r: WhyResult): Record<string, unknown> {
       return {
         verdict: r.verdict,
         points: r.points,
-        ...(r.suggestion ? { suggestion: { ...r.suggestion, command: addCommand(r.suggestion) } } : {}),
+        ...(r.suggestion ? { suggestion: { ...r.suggestion, command: addCommand(r.suggestion) + (r.suggestion.unverified ? ' --force' : '') } } : {}),
       }
     case 'not-equal':
       return {
@@ -75,7 +75,10 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
     }
     case 'equal-unexplained':
       lines.push(s.warn(`equal (agrees at ${r.points} random points), but no chain of library rules within ${depth} steps explains it`))
-      if (r.suggestion) lines.push('record this step as a rule with:', `  ${addCommand(r.suggestion)}`)
+      if (r.suggestion?.unverified) {
+        lines.push('derive could not verify a rule for this step in general (it may hold only with conditions derive cannot guess);')
+        lines.push('to keep it anyway, marked unverified:', `  ${addCommand(r.suggestion)} --force`)
+      } else if (r.suggestion) lines.push('record this step as a rule with:', `  ${addCommand(r.suggestion)}`)
       break
     case 'not-equal': {
       const c = r.counterexample
