@@ -2,12 +2,28 @@
 // and renaming of bound variables. Implemented as a canonical string key.
 import { BINDERS, type Expr, isOrderedProduct, OPS } from './expr.js'
 
+const NO_MATRICES: ReadonlySet<string> = new Set()
+
+// Expressions are immutable and share subtrees, and `why` asks for the keys of thousands of them:
+// a subtree's key outside any binder is computed once per matrix convention.
+const cache = new Map<string, WeakMap<Expr, string>>()
+
 /** A canonical key: equal keys mean equal up to commutativity/associativity and bound renaming. */
-export function key(e: Expr, matrices: ReadonlySet<string> = new Set()): string {
-  return keyIn(e, matrices, new Map())
+export function key(e: Expr, matrices: ReadonlySet<string> = NO_MATRICES): string {
+  const convention = matrices.size ? [...matrices].sort().join(',') : ''
+  let known = cache.get(convention)
+  if (!known) cache.set(convention, (known = new WeakMap()))
+  return keyIn(e, matrices, new Map(), known)
 }
 
-function keyIn(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<string, string>): string {
+function keyIn(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<string, string>, known: WeakMap<Expr, string>): string {
+  if (e.kind !== 'call' || renames.size > 0) return keyOf(e, matrices, renames, known)
+  let k = known.get(e)
+  if (k === undefined) known.set(e, (k = keyOf(e, matrices, renames, known)))
+  return k
+}
+
+function keyOf(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<string, string>, known: WeakMap<Expr, string>): string {
   switch (e.kind) {
     case 'num':
       return `#${e.value}`
@@ -19,10 +35,10 @@ function keyIn(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<stri
       if (binder && v?.kind === 'sym') {
         const inner = new Map(renames)
         inner.set(v.name, `$${renames.size}`)
-        const parts = e.args.map((a, i) => keyIn(a, matrices, i === 0 || i === binder.varIndex ? inner : renames))
+        const parts = e.args.map((a, i) => keyIn(a, matrices, i === 0 || i === binder.varIndex ? inner : renames, known))
         return `${e.head}(${parts.join(',')})`
       }
-      const parts = e.args.map((a) => keyIn(a, matrices, renames))
+      const parts = e.args.map((a) => keyIn(a, matrices, renames, known))
       if ((e.head === OPS.add || e.head === OPS.mul) && !isOrderedProduct(e, matrices)) parts.sort()
       return `${e.head}(${parts.join(',')})`
     }
@@ -30,5 +46,5 @@ function keyIn(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<stri
 }
 
 /** Equal up to reordering of + and * and renaming of bound variables. */
-export const equal = (a: Expr, b: Expr, matrices: ReadonlySet<string> = new Set()): boolean =>
+export const equal = (a: Expr, b: Expr, matrices: ReadonlySet<string> = NO_MATRICES): boolean =>
   a === b || key(a, matrices) === key(b, matrices)

@@ -69,7 +69,7 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
       const dirs: Direction[] = rule.reversible ? ['forward', 'reverse'] : ['forward']
       for (const direction of dirs) {
         if (options.direction && direction !== options.direction) continue
-        if (!mayFit(patternOf(rule, direction), node)) continue
+        if (!mayFit(patternOf(rule, direction), node) || !hasHeads(node, requiredHeads(rule, direction))) continue
         let count = 0
         for (const fit of fitsAt(expr, node, path, rule, direction, { rule, matrices, budget })) {
           const k = `${rule.id}|${direction}|${key(fit.result, matrices)}`
@@ -127,6 +127,42 @@ function atPath(e: Expr, path: readonly number[]): Expr | undefined {
   let cur: Expr | undefined = e
   for (const i of path) cur = cur?.kind === 'call' ? cur.args[i] : undefined
   return cur
+}
+
+// A pattern can only fit where every function and operator it names occurs (+ and * excepted:
+// -3 and 1/y are seen as products). Both sets are computed once per rule and per subtree.
+const required = new WeakMap<Rule, Partial<Record<Direction, ReadonlySet<string>>>>()
+const present = new WeakMap<Expr, ReadonlySet<string>>()
+
+function requiredHeads(rule: Rule, d: Direction): ReadonlySet<string> {
+  const byDir = required.get(rule) ?? {}
+  let heads = byDir[d]
+  if (!heads) {
+    const out = new Set<string>()
+    for (const { node } of walk(patternOf(rule, d))) if (node.kind === 'call' && !isAC(node.head)) out.add(node.head)
+    heads = byDir[d] = out
+    required.set(rule, byDir)
+  }
+  return heads
+}
+
+function headsIn(e: Expr): ReadonlySet<string> {
+  if (e.kind !== 'call') return EMPTY
+  let heads = present.get(e)
+  if (!heads) {
+    const out = new Set<string>([e.head])
+    for (const a of e.args) for (const h of headsIn(a)) out.add(h)
+    present.set(e, (heads = out))
+  }
+  return heads
+}
+const EMPTY: ReadonlySet<string> = new Set()
+
+const hasHeads = (node: Expr, heads: ReadonlySet<string>): boolean => {
+  if (heads.size === 0) return true
+  const here = headsIn(node)
+  for (const h of heads) if (!here.has(h)) return false
+  return true
 }
 
 /** Quick rejection before any matching: the pattern's operator must be able to meet the node's. */

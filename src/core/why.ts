@@ -71,6 +71,7 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const targetForms = new Map<string, string>()
   for (const f of algebraForms(to, matrices)) targetForms.set(f.key, f.label)
 
+  const targetSignature = signature(to)
   const start: Node = { expr: from }
   if (sameKey(from, matrices) === target) return { verdict: 'explained', steps: [], assumes: [], explored: 0 }
   const visited = new Set([sameKey(from, matrices)])
@@ -97,9 +98,12 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
         if (k === target) return finish(child)
         if (visited.has(k)) continue
         visited.add(k)
-        for (const f of algebraForms(child.expr, matrices)) {
-          const label = targetForms.get(f.key)
-          if (label) return finish(child, f.label === 'as written' ? label : f.label)
+        // algebra only rearranges + * ^ and numbers: other functions must already match the target's
+        if (signature(child.expr) === targetSignature) {
+          for (const f of algebraForms(child.expr, matrices)) {
+            const label = targetForms.get(f.key)
+            if (label) return finish(child, f.label === 'as written' ? label : f.label)
+          }
         }
         next.push(child)
       }
@@ -135,6 +139,16 @@ function chain(node: Node): WhyStep[] {
   const steps: WhyStep[] = []
   for (let n: Node | undefined = node; n?.parent && n.step; n = n.parent) steps.unshift({ ...n.step, from: n.parent.expr, to: n.expr })
   return steps
+}
+
+/**
+ * Which functions and operators other than + * ^ occur in e. Algebra steps keep this set (they may
+ * cancel one sigmoid(z) against another, but rarely every one), so it must match the target's.
+ */
+function signature(e: Expr): string {
+  const heads = new Set<string>()
+  for (const { node } of walk(e)) if (node.kind === 'call' && node.head !== OPS.add && node.head !== OPS.mul && node.head !== OPS.pow) heads.add(node.head)
+  return [...heads].sort().join(',')
 }
 
 /** Keys of e as written and after each algebra normalisation, with the step's label. */
