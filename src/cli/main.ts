@@ -5,9 +5,12 @@ import pkg from '../../package.json' with { type: 'json' }
 import { UsageError } from '../errors.js'
 import { registerApply } from './commands/apply.js'
 import { registerCheck } from './commands/check.js'
+import { registerExport } from './commands/export.js'
 import { registerExplain } from './commands/explain.js'
 import { registerMatch } from './commands/match.js'
 import { registerRules } from './commands/rules.js'
+import { registerShow } from './commands/show.js'
+import { registerStep } from './commands/step.js'
 import { registerWhy } from './commands/why.js'
 import { type Context, type GlobalOptions, makeContext } from './context.js'
 import type { IO } from './io.js'
@@ -18,7 +21,7 @@ export type Action = (ctx: Context) => Promise<number> | number
 /** Registers commands on the program; `act` runs a command body and records its exit status. */
 export type Register = (program: Command, act: (action: Action) => Promise<void>) => void
 
-const REGISTRY: Register[] = [registerMatch, registerApply, registerRules, registerWhy, registerCheck, registerExplain]
+const REGISTRY: Register[] = [registerMatch, registerApply, registerRules, registerWhy, registerCheck, registerExplain, registerStep, registerShow, registerExport]
 
 /** Run derive with these arguments; resolves to the exit status. Never throws. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {
