@@ -178,6 +178,22 @@ describe('derive check', () => {
     const [step] = JSON.parse(r.stdout) as { claimed: { rule: string; holds: boolean } }[]
     expect(step!.claimed).toEqual({ rule: 'log-quotient', holds: false })
   })
+  it('checks a saved derivation, with algebra and by-hand steps that are not rule claims', async () => {
+    const p = join(tempHome(), 'saved.json')
+    const step = (rule: string, from: string, to: string) => ({ rule, direction: 'forward', at: '.', from, to, assumes: [] })
+    writeFileSync(
+      p,
+      JSON.stringify({
+        format: 'derive-derivation/1',
+        start: 'log(x * y)',
+        steps: [step('log-product', 'log(x * y)', 'log(x) + log(y)'), step('algebra: collect like terms', 'log(x) + log(y)', 'log(y) + log(x)'), step('by hand (numerically checked)', 'log(y) + log(x)', 'log(y) + log(x) + 0')],
+      }),
+    )
+    const r = await derive(['check', p, '--json'])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect((JSON.parse(r.stdout) as WhyJson[]).map((s) => s.verdict)).toEqual(['explained', 'explained', 'explained'])
+  })
   it('a line that does not parse names the file and line, exit 2', async () => {
     const p = file('log(x * y)\nlog(x) + \n')
     const r = await derive(['check', p])

@@ -6,6 +6,7 @@ import { print } from '../../core/print.js'
 import type { WhyResult } from '../../core/why.js'
 import { UsageError } from '../../errors.js'
 import { findRule } from '../../library/lookup.js'
+import { ID_PATTERN } from '../../library/schema.js'
 import { whyToJson } from '../../render/why.js'
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
@@ -63,7 +64,8 @@ function parseSaved(text: string, file: string): DerivationLine[] {
   }
   return [
     { line: 1, expr: read(data.start, 'start') },
-    ...data.steps.map((s, i) => ({ line: i + 2, expr: read(s.to, `steps[${i}].to`), ...(s.rule ? { claimed: s.rule } : {}) })),
+    // a saved step may be "algebra: ..." or "by hand (numerically checked)": only rule ids are claims
+    ...data.steps.map((s, i) => ({ line: i + 2, expr: read(s.to, `steps[${i}].to`), ...(s.rule && ID_PATTERN.test(s.rule) ? { claimed: s.rule } : {}) })),
   ]
 }
 
