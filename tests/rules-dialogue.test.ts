@@ -1,13 +1,13 @@
 // The interactive `derive rules add` / `rules edit`, end to end through @inquirer/testing: real
 // inquirer prompts drawing on a virtual screen, answers typed key by key (done when #6); and once
 // more through a real pseudo-terminal against the built executable.
-import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { screen, wrapPrompt } from '@inquirer/testing/vitest'
 import { describe, expect, it, vi } from 'vitest'
 import { inquirerPrompts, type Prompts } from '../src/cli/prompts.js'
 import { tempHome } from './helpers/cli.js'
+import { hasPty, runOnPty } from './helpers/pty.js'
 import { runIn } from './helpers/run-with.js'
 
 async function screenPrompts(): Promise<Prompts> {
@@ -150,8 +150,7 @@ describe('interactive rules edit', () => {
 })
 
 describe('interactive rules add on a real pseudo-terminal (the built bin/derive.js)', () => {
-  const python = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0
-  it.skipIf(!python)('types the answers, sees the parse error under the prompt, corrects it, and the rule is saved', async () => {
+  it.skipIf(!hasPty)('types the answers, sees the parse error under the prompt, corrects it, and the rule is saved', async () => {
     const home = tempHome()
     const script = [
       ['Name of the rule', 'my log rule\r'],
@@ -166,16 +165,7 @@ describe('interactive rules add on a real pseudo-terminal (the built bin/derive.
       ['Tags', 'logs\r'],
       ['Save this rule?', '\r'],
     ]
-    const bin = join(import.meta.dirname, '..', 'bin', 'derive.js')
-    const driver = join(import.meta.dirname, 'helpers', 'pty-drive.py')
-    const r = await new Promise<{ status: number | null; out: string }>((resolve) => {
-      const child = spawn('python3', [driver, JSON.stringify(script), process.execPath, bin, 'rules', 'add'], {
-        env: { ...process.env, DERIVE_HOME: home, NO_COLOR: '1' },
-      })
-      let out = ''
-      child.stdout.on('data', (d) => (out += d))
-      child.on('close', (status) => resolve({ status, out }))
-    })
+    const r = await runOnPty(script as [string, string][], ['rules', 'add'], { DERIVE_HOME: home })
     expect(r.out).toContain('> parenthesis ) expected at position 10')
     expect(r.out).toContain('This is how derive will read and match the rule:')
     expect(r.out).toContain('log(x / y)  →  log(x) - log(y)  (example of log-quotient)')
