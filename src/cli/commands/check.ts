@@ -7,6 +7,7 @@ import type { WhyResult } from '../../core/why.js'
 import { UsageError } from '../../errors.js'
 import { findRule } from '../../library/lookup.js'
 import { ID_PATTERN } from '../../library/schema.js'
+import { readDerivation } from '../../session/derivation.js'
 import { whyToJson } from '../../render/why.js'
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
@@ -43,29 +44,13 @@ export function parseDerivation(text: string, file: string): DerivationLine[] {
   return out
 }
 
+/** A saved derivation (SPEC §5): its lines, with each step's rule id as the claim. */
 function parseSaved(text: string, file: string): DerivationLine[] {
-  let data: { format?: string; start?: string; steps?: { rule?: string; to?: string }[] }
-  try {
-    data = JSON.parse(text)
-  } catch (e) {
-    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`)
-  }
-  if (data.format !== 'derive-derivation/1' || typeof data.start !== 'string' || !Array.isArray(data.steps)) {
-    throw new UsageError(`${file}: expected a saved derivation {"format": "derive-derivation/1", "start", "steps"}`)
-  }
-  const read = (s: unknown, where: string): Expr => {
-    if (typeof s !== 'string') throw new UsageError(`${file}: ${where} must be an expression string`)
-    try {
-      return parseExpr(s)
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e
-      throw new UsageError(`${file}, ${where}: ${e.reason} at position ${e.position}`)
-    }
-  }
+  const d = readDerivation(text, file)
   return [
-    { line: 1, expr: read(data.start, 'start') },
+    { line: 1, expr: d.start },
     // a saved step may be "algebra: ..." or "by hand (numerically checked)": only rule ids are claims
-    ...data.steps.map((s, i) => ({ line: i + 2, expr: read(s.to, `steps[${i}].to`), ...(s.rule && ID_PATTERN.test(s.rule) ? { claimed: s.rule } : {}) })),
+    ...d.steps.map((s, i) => ({ line: i + 2, expr: s.to, ...(ID_PATTERN.test(s.rule) ? { claimed: s.rule } : {}) })),
   ]
 }
 
