@@ -5,9 +5,6 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { PromptIO } from '../src/cli/context.js'
-import { run } from '../src/cli/main.js'
-import type { ConfirmQuestion, InputQuestion, Prompts } from '../src/cli/prompts.js'
 import { parseChoice } from '../src/cli/step-loop.js'
 import { add, call, type Expr, mul, neg, num, pow, sym } from '../src/core/expr.js'
 import { parseExpr } from '../src/core/parse.js'
@@ -31,57 +28,10 @@ import { typedSteps } from '../src/session/verify.js'
 import { deriveProcess, tempHome } from './helpers/cli.js'
 import { hasPty, runOnPty } from './helpers/pty.js'
 import { runIn } from './helpers/run-with.js'
+import { type Answer, runScripted, type Session } from './helpers/scripted.js'
 
-/** An answer: fixed, or chosen from what the command has printed so far (e.g. a fit's number). */
-type Answer = string | boolean | ((screen: string) => string)
-
-interface Session {
-  status: number
-  stdout: string
-  stderr: string
-  /** The questions asked, in order. */
-  asked: string[]
-}
-
-/**
- * derive ARGS on a pretend terminal (DERIVE_HOME = cwd = home, no colour) with prompts that give
- * the scripted answers in order; when they run out the user presses Ctrl+C.
- */
-async function scripted(home: string, args: string[], answers: Answer[]): Promise<Session> {
-  const r: Session = { status: -1, stdout: '', stderr: '', asked: [] }
-  const next = (q: InputQuestion | ConfirmQuestion): Answer => {
-    r.asked.push(q.message)
-    const a = answers.shift()
-    if (a === undefined) throw Object.assign(new Error('script ended'), { name: 'ExitPromptError' })
-    return a
-  }
-  const prompts: Prompts = {
-    input: async (q) => {
-      const a = next(q)
-      const text = typeof a === 'function' ? a(r.stdout) : a
-      if (typeof text !== 'string') throw new Error(`"${q.message}" wants text, the script has ${String(text)}`)
-      const valid = q.validate?.(text) ?? true
-      if (valid !== true) throw new Error(`"${q.message}" refuses "${text}": ${valid}`)
-      return text
-    },
-    confirm: async (q) => {
-      const a = next(q)
-      if (typeof a !== 'boolean') throw new Error(`"${q.message}" wants yes or no, the script has ${String(a)}`)
-      return a
-    },
-  }
-  const io: PromptIO = {
-    stdout: (t) => void (r.stdout += t),
-    stderr: (t) => void (r.stderr += t),
-    env: { DERIVE_HOME: home, NO_COLOR: '1' },
-    isTTY: true,
-    stdinTTY: true,
-    cwd: home,
-    prompts,
-  }
-  r.status = await run(['step', ...args], io)
-  return r
-}
+/** derive step ARGS on a pretend terminal with scripted answers (see helpers/scripted.ts). */
+const scripted = (home: string, args: string[], answers: Answer[]): Promise<Session> => runScripted(home, ['step', ...args], answers)
 
 /** The number of the fit whose result is `result`, in the last listing on the screen. */
 const fitGiving =

@@ -8,6 +8,7 @@ import { registerCheck } from './commands/check.js'
 import { registerExport } from './commands/export.js'
 import { registerExplain } from './commands/explain.js'
 import { registerMatch } from './commands/match.js'
+import { registerPractice } from './commands/practice.js'
 import { registerRules } from './commands/rules.js'
 import { registerShow } from './commands/show.js'
 import { registerStep } from './commands/step.js'
@@ -21,7 +22,7 @@ export type Action = (ctx: Context) => Promise<number> | number
 /** Registers commands on the program; `act` runs a command body and records its exit status. */
 export type Register = (program: Command, act: (action: Action) => Promise<void>) => void
 
-const REGISTRY: Register[] = [registerMatch, registerApply, registerRules, registerWhy, registerCheck, registerExplain, registerStep, registerShow, registerExport]
+const REGISTRY: Register[] = [registerMatch, registerApply, registerRules, registerWhy, registerCheck, registerExplain, registerStep, registerShow, registerExport, registerPractice]
 
 /** Run derive with these arguments; resolves to the exit status. Never throws. */
 export async function run(argv: readonly string[], io: IO): Promise<number> {

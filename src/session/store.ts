@@ -44,11 +44,13 @@ export async function writeAtomic(file: string, text: string, cwd = '.'): Promis
   }
 }
 
-/** Save a derivation atomically, keeping the file's previous text as FILE.bak (nothing if unchanged). */
-export async function saveDerivation(file: string, d: Derivation, cwd = '.'): Promise<void> {
-  const text = derivationText(d)
+/** Write text atomically, keeping the file's previous text as FILE.bak (nothing if unchanged). */
+export async function writeWithBackup(file: string, text: string, cwd = '.'): Promise<void> {
   const before = existsSync(resolve(cwd, file)) ? readUserFile(file, cwd) : undefined
   if (before === text) return
   if (before !== undefined) await writeAtomic(backupPath(file), before, cwd)
   await writeAtomic(file, text, cwd)
 }
+
+/** Save a derivation atomically, keeping the file's previous text as FILE.bak (nothing if unchanged). */
+export const saveDerivation = (file: string, d: Derivation, cwd = '.'): Promise<void> => writeWithBackup(file, derivationText(d), cwd)

@@ -1,0 +1,14 @@
+// derive practice [--tag T] [--pack P] [--new N]: the spaced-repetition drill. Only the options live
+// here; the loop (with ts-fsrs, the prompts and the matcher) loads when the command runs.
+import type { Register } from '../main.js'
+import type { PracticeOptions } from '../practice-loop.js'
+
+export const registerPractice: Register = (program, act) => {
+  program
+    .command('practice')
+    .description('spaced-repetition drill on your rules: which rule applies to this expression? (--json: the due list)')
+    .option('--tag <tag>', 'only rules with this tag')
+    .option('--pack <pack>', 'only rules of this pack')
+    .option('--new <n>', 'at most N cards never practised in this session (default 10)')
+    .action((opts: PracticeOptions) => act(async (ctx) => (await import('../practice-loop.js')).practiceCommand(ctx, opts)))
+}
