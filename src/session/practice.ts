@@ -2,13 +2,14 @@
 // passed in), which cards a session drills, and what a card shows: an expression the rule fits and
 // rules that do not fit it as distractors. No I/O; the loop is src/cli/practice-loop.ts.
 import { type Card, createEmptyCard, fsrs, generatorParameters, type Grade, Rating, State } from 'ts-fsrs'
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { type Expr, isMatrixName, num, sym, walk } from '../core/expr.js'
 import { substitute } from '../core/match.js'
 import { ParseError, parseExpr } from '../core/parse.js'
 import { print } from '../core/print.js'
 import { findFits, type Fit, type SearchOptions } from '../core/rewrite.js'
 import { type Rule, wildcardsOf } from '../core/rule.js'
+import { ID_PATTERN } from '../library/schema.js'
 
 export const PRACTICE_FORMAT = 'derive-practice/1'
 
@@ -83,24 +84,26 @@ export function nextDue(s: PracticeState, rules: readonly string[]): Date | unde
 
 // ---- the file ----------------------------------------------------------------------------------
 
+// zod/mini, as in library/schema.ts: full zod would add 400 KB to every command's start
 const iso = z.iso.datetime({ offset: true })
-const count = z.number().int().nonnegative()
+const nonnegative = z.number().check(z.gte(0))
+const count = z.int().check(z.gte(0))
 const CardJson = z.object({
   due: iso,
-  stability: z.number().nonnegative(),
-  difficulty: z.number().nonnegative(),
+  stability: nonnegative,
+  difficulty: nonnegative,
   // deprecated by ts-fsrs (gone in its 6.0): read if present, never required
-  elapsed_days: z.number().nonnegative().optional(),
-  scheduled_days: z.number().nonnegative(),
+  elapsed_days: z.optional(nonnegative),
+  scheduled_days: nonnegative,
   learning_steps: count,
   reps: count,
   lapses: count,
   state: z.union([z.literal(State.New), z.literal(State.Learning), z.literal(State.Review), z.literal(State.Relearning)]),
-  last_review: iso.optional(),
+  last_review: z.optional(iso),
 })
 const PracticeJson = z.object({
   format: z.literal(PRACTICE_FORMAT),
-  cards: z.record(z.string().regex(/^[a-z0-9-]+$/, 'a rule id ([a-z0-9-]+)'), CardJson),
+  cards: z.record(z.string().check(z.regex(ID_PATTERN, { error: 'a rule id ([a-z0-9-]+)' })), CardJson),
 })
 type CardFile = z.infer<typeof CardJson>
 
