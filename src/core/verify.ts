@@ -190,13 +190,16 @@ export function close(l: Value, r: Value, tol: number): boolean {
 const sig = (x: number, digits = 4): number => Number(x.toPrecision(digits))
 
 /** A value as shown in a counterexample: numbers to 4 significant digits, matrices as [[..], [..]]. */
-export function formatValue(v: Value): string | number {
+export function formatValue(v: Value, shown = Infinity): string | number {
   if (typeof v === 'number') return sig(v)
   switch (v.kind) {
     case 'matrix':
       return `[${v.rows.map((row) => `[${row.map((x) => sig(x)).join(', ')}]`).join(', ')}]`
-    case 'array':
-      return `[${v.items.map((x) => formatValue(x)).join(', ')}]`
+    case 'array': {
+      // an indexed symbol has more entries than a small sum reads; show those it can reach
+      const items = v.items.slice(0, shown).map((x) => formatValue(x))
+      return `[${items.join(', ')}${v.items.length > shown ? ', ...' : ''}]`
+    }
     case 'rv':
       return `[${v.at.map((x) => sig(x)).join(', ')}] on outcomes 1..${v.at.length}`
     case 'event':
@@ -223,6 +226,9 @@ function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: Expr, rh
   }
   const out: Record<string, string | number> = {}
   let probability = false
+  // sums run up to their limits (at most 6): entries past the largest limit + 1 play no part
+  const limits = symbols.filter((p) => p.role.kind === 'limit').map((p) => s.scope.get(p.name))
+  const reach = limits.length && limits.every((x) => typeof x === 'number') ? Math.max(...(limits as number[])) + 1 : Infinity
   for (const { name, role } of symbols) {
     const bound = s.bindings.get(name)
     if (bound && !(bound.kind === 'sym' && bound.name === name)) {
@@ -236,7 +242,7 @@ function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: Expr, rh
     }
     const v = s.scope.get(name)
     if (!shown.has(name) || v === undefined) continue
-    out[name] = formatValue(v)
+    out[name] = formatValue(v, reach)
     probability ||= role.kind === 'rv' || role.kind === 'event' || (role.kind === 'array' && role.element !== 'scalar')
   }
   for (const [key, f] of s.functions) out[`${key.slice(0, key.lastIndexOf('/'))}(${f.params.join(', ')})`] = print(f.body)
