@@ -132,6 +132,26 @@ describe('why: a suggested rule is accepted by rules add', () => {
   })
 })
 
+describe('why: long lecture steps with a larger --depth (guided search)', () => {
+  it('the gradient of the logistic loss, step by step with library rules', async () => {
+    const { status, body } = await whyJson('diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)', ['--depth', '12'])
+    expect(status).toBe(0)
+    expect(body.verdict).toBe('explained')
+    const rules = body.steps!.filter((s) => s.kind === 'rule').map((s) => s.rule)
+    expect(rules.length).toBeGreaterThan(3)
+    expect(rules).toContain('diff-sum')
+    // each step starts where the one before ended
+    body.steps!.forEach((s, i) => i > 0 && expect(s.from).toBe(body.steps![i - 1]!.to))
+  })
+  it('with the default depth it says how to look further', async () => {
+    const r = await derive(['why', 'diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)'])
+    expect(r.stdout).toContain('--depth 12')
+  })
+  it('a depth out of range is refused', async () => {
+    expect((await derive(['why', 'x', 'x', '--depth', '99'])).status).toBe(2)
+  })
+})
+
 describe('why: routine algebra alone', () => {
   it('(x + y)^2 = x^2 + 2xy + y^2 is one labelled algebra step', async () => {
     const { body } = await whyJson('(x + y)^2', 'x^2 + 2*x*y + y^2')

@@ -109,6 +109,14 @@ export function isReciprocal(e: Expr): e is Call {
 
 /** Replace the child at `index` of a call, rebuilding through the normalising constructors. */
 export function withArg(e: Call, index: number, child: Expr): Expr {
+  const lead = child.kind === 'call' && child.head === OPS.mul ? child.args[0] : undefined
+  if (e.head === OPS.mul && index > 0 && lead?.kind === 'num') {
+    // a product replacing a factor brings its coefficient to the front: -y * s, not y * -1 * s
+    const rest = (child as Call).args.slice(1)
+    const args = [...e.args.slice(0, index), ...rest, ...e.args.slice(index + 1)]
+    const first = args[0]
+    return first?.kind === 'num' ? mul([num(first.value * lead.value), ...args.slice(1)]) : mul([lead, ...args])
+  }
   const args = e.args.slice()
   args[index] = child
   return call(e.head, args)

@@ -43,6 +43,7 @@ export type WhyResult =
   | { verdict: 'unknown'; reason: string; explored: number }
 
 export interface WhyOptions {
+  /** Longest chain: up to 3 searched breadth-first, beyond that best-first (guided by shape). */
   readonly depth?: number
   /** Expressions expanded at most (each one is matched against every rule). */
   readonly maxNodes?: number
@@ -87,7 +88,8 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
     const label = targetForms.get(f.key)
     if (label) return finish(start, f.label === 'as written' ? label : f.label)
   }
-  for (let level = 1; level <= depth && frontier.length; level++) {
+  // breadth-first (shortest chain first) up to 3 steps; longer chains are left to the guided search
+  for (let level = 1; level <= Math.min(depth, BREADTH_FIRST_DEPTH) && frontier.length; level++) {
     const next: Node[] = []
     for (const node of frontier) {
       if (explored >= maxNodes) break
@@ -110,8 +112,75 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
     }
     frontier = next
   }
-  return judge(from, to, options, explored)
+  // no short chain: if the lines are equal at all and a longer chain is allowed (or the budget ran
+  // out before the depth), look further, guided towards the target's shape
+  const numeric = options.compare(from, to)
+  const cutShort = explored >= maxNodes
+  if (numeric.verdict === 'equal' && (depth > BREADTH_FIRST_DEPTH || cutShort)) {
+    const found = guided(start, rules, setting, matrices, { to, target, targetForms, targetSignature, maxNodes, maxSteps: depth, options })
+    if (found) return finish(found.node, found.label)
+  }
+  return judge(from, to, options, explored, numeric)
 }
+
+/** Chains up to this long are searched exhaustively, shortest first. */
+const BREADTH_FIRST_DEPTH = 3
+
+/** How far e's shape is from the target's: functions and operators (not + and *) each side lacks. */
+function distance(e: Expr, want: ReadonlyMap<string, number>): number {
+  const have = headCounts(e)
+  let d = 0
+  for (const [h, n] of want) d += Math.abs(n - (have.get(h) ?? 0))
+  for (const [h, n] of have) if (!want.has(h)) d += n
+  return d
+}
+
+function headCounts(e: Expr): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const { node } of walk(e)) if (node.kind === 'call' && node.head !== OPS.add && node.head !== OPS.mul) out.set(node.head, (out.get(node.head) ?? 0) + 1)
+  return out
+}
+
+interface GuideTarget {
+  readonly to: Expr
+  readonly target: string
+  readonly targetForms: ReadonlyMap<string, string>
+  readonly targetSignature: string
+  readonly maxNodes: number
+  readonly maxSteps: number
+  readonly options: WhyOptions
+}
+
+/**
+ * Best-first search for a longer chain (lecture lines that fold many rules, such as the gradient
+ * of the logistic loss): expand first what has taken few steps and looks most like the target.
+ */
+function guided(start: Node, rules: readonly Rule[], setting: MatrixSetting, matrices: ReadonlySet<string>, g: GuideTarget): { node: Node; label?: string } | undefined {
+  const want = headCounts(g.to)
+  const open: { node: Node; steps: number; score: number }[] = [{ node: start, steps: 0, score: distance(start.expr, want) }]
+  const visited = new Set([sameKey(start.expr, matrices)])
+  for (let explored = 0; open.length && explored < g.maxNodes; explored++) {
+    open.sort((a, b) => a.score - b.score)
+    const { node, steps } = open.shift()!
+    g.options.progress?.(explored)
+    if (steps >= g.maxSteps) continue
+    for (const child of expandNode(node, rules, setting, matrices)) {
+      const k = sameKey(child.expr, matrices)
+      if (k === g.target) return { node: child }
+      if (visited.has(k)) continue
+      visited.add(k)
+      if (signature(child.expr) === g.targetSignature) {
+        for (const f of algebraForms(child.expr, matrices)) {
+          const label = g.targetForms.get(f.key)
+          if (label) return { node: child, label: f.label === 'as written' ? label : f.label }
+        }
+      }
+      open.push({ node: child, steps: steps + 1, score: steps + 1 + 2 * distance(child.expr, want) })
+    }
+  }
+  return undefined
+}
+
 
 function* expandNode(node: Node, rules: readonly Rule[], setting: MatrixSetting, matrices: ReadonlySet<string>): Generator<Node> {
   const fits = findFits(node.expr, rules, { matrices: setting, budget: new Budget(20_000), perNode: 8 })
@@ -163,8 +232,7 @@ function algebraForms(e: Expr, matrices: ReadonlySet<string>): { key: string; la
 
 // ---- no chain: are they equal at all? --------------------------------------------------------
 
-function judge(from: Expr, to: Expr, options: WhyOptions, explored: number): WhyResult {
-  const c = options.compare(from, to)
+function judge(from: Expr, to: Expr, options: WhyOptions, explored: number, c: NumericComparison): WhyResult {
   if (c.verdict === 'unknown') return { verdict: 'unknown', reason: c.reason, explored }
   if (c.verdict === 'not-equal') {
     const f = foldNumbers(from)

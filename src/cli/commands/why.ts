@@ -12,7 +12,7 @@ import type { Register } from '../main.js'
 export function parseDepth(text: string | undefined): number {
   if (text === undefined) return 3
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 6) throw new UsageError(`--depth must be a whole number from 0 to 6, got "${text}"`)
+  if (!Number.isInteger(n) || n < 0 || n > 20) throw new UsageError(`--depth must be a whole number from 0 to 20, got "${text}"`)
   return n
 }
 
