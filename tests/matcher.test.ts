@@ -79,6 +79,13 @@ describe('matcher: positions, directions, assumptions', () => {
     expect(results(r, 'sigmoid(t)')).toEqual(['1 / (1 + exp(-t))'])
     expect(results(rule('sum(c, i, 1, n)', 'n * c', ['free(c, i)']), 'sum(-mu, i, 1, m)')).toEqual(['-m * mu'])
   })
+  it('a number replacing a factor joins the coefficient in front', () => {
+    const r = rule('diff(x, x)', '1', ['symbol(x)'])
+    expect(results(r, '3 * y * diff(t, t)')).toEqual(['3 * y'])
+    const neg = rule('log(1 - sigmoid(z))', '-softplus(z)')
+    expect(results(neg, 'a * log(1 - sigmoid(z))')).toEqual(['-a * softplus(z)'])
+    expect(results(rule('diff(c, x)', '0', ['free(c, x)']), 'y * diff(a, x)')).toEqual(['0'])
+  })
   it('scalar wildcards do not bind matrices', () => {
     const r = rule('a * b', 'b * a')
     expect(results(r, 'A * B')).toEqual([])

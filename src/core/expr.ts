@@ -109,13 +109,15 @@ export function isReciprocal(e: Expr): e is Call {
 
 /** Replace the child at `index` of a call, rebuilding through the normalising constructors. */
 export function withArg(e: Call, index: number, child: Expr): Expr {
-  const lead = child.kind === 'call' && child.head === OPS.mul ? child.args[0] : undefined
-  if (e.head === OPS.mul && index > 0 && lead?.kind === 'num') {
-    // a product replacing a factor brings its coefficient to the front: -y * s, not y * -1 * s
-    const rest = (child as Call).args.slice(1)
-    const args = [...e.args.slice(0, index), ...rest, ...e.args.slice(index + 1)]
-    const first = args[0]
-    return first?.kind === 'num' ? mul([num(first.value * lead.value), ...args.slice(1)]) : mul([lead, ...args])
+  if (e.head === OPS.mul) {
+    // a number (or a product's coefficient) put in place of a factor joins the coefficient in
+    // front: -y * s, not y * -1 * s; x * 1 is x and x * 0 is 0
+    const [c, rest] = child.kind === 'num' ? [child.value, []] : isCall(child, OPS.mul) && child.args[0]?.kind === 'num' ? [child.args[0].value, child.args.slice(1)] : [undefined, [child]]
+    if (c !== undefined) {
+      const others = [...e.args.slice(0, index), ...rest, ...e.args.slice(index + 1)]
+      const lead = others[0]?.kind === 'num' ? (others.shift() as Num).value * c : c
+      return lead === 0 ? num(0) : lead === 1 ? mul(others) : mul([num(lead), ...others])
+    }
   }
   const args = e.args.slice()
   args[index] = child
