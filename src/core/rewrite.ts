@@ -93,7 +93,7 @@ const nested = (p: readonly number[], q: readonly number[]): boolean =>
 
 /**
  * When one rule fits the same subterm at several separate places (sigmoid(z) folded twice), add
- * the fit that rewrites all of them at once, right after the first of them.
+ * the fit that rewrites all of them at once, after the fits at single places.
  */
 function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>): Fit[] {
   const groups = new Map<string, Fit[]>()
@@ -104,18 +104,17 @@ function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>):
     if (!g) groups.set(k, [f])
     else if (g.every((o) => !nested(o.path, f.path))) g.push(f)
   }
-  const out: Fit[] = []
-  for (const f of fits) {
-    out.push(f)
-    if (f.parts) continue
-    const g = groups.get(`${f.rule.id}|${f.direction}|${key(f.subterm, matrices)}|${key(f.replacement, matrices)}`)
-    if (!g || g.length < 2 || g[0] !== f) continue
+  const everywhere: Fit[] = []
+  for (const g of groups.values()) {
+    if (g.length < 2) continue
+    const f = g[0]!
     // replace the later places first so that the earlier paths stay valid
     const paths = g.map((x) => x.path).sort((a, b) => comparePaths(b, a))
     const result = paths.reduce((acc, p) => replaceAt(acc, p, f.replacement), expr)
-    out.push({ ...f, paths: paths.slice().reverse(), result, assumes: [...new Set(g.flatMap((x) => x.assumes))] })
+    everywhere.push({ ...f, paths: paths.slice().reverse(), result, assumes: [...new Set(g.flatMap((x) => x.assumes))] })
   }
-  return out
+  // listed after the single-place fits, grouped by their places
+  return [...fits, ...everywhere.sort((a, b) => comparePaths(a.path, b.path))]
 }
 
 function comparePaths(a: readonly number[], b: readonly number[]): number {
