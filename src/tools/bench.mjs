@@ -47,3 +47,14 @@ if (examples) {
   }
   console.log(`why over ${items.length} examples: median ${median(times).toFixed(0)} ms, max ${worst.ms.toFixed(0)} ms (${worst.id}); target max < 1000 ms; per item ${(worst.ms / b).toFixed(1)}x node -e 0`)
 }
+
+// Long lecture steps with the guided search (no target; reported for the record).
+const long = [
+  ['logistic-loss gradient, --depth 12', 'diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)', '12'],
+  ['Gaussian log-likelihood, --depth 8', 'sum(log(1/(sqrt(2*pi)*sigma)*exp(-(y[i]-theta*x[i])^2/(2*sigma^2))), i, 1, n)', 'n*log(1/(sqrt(2*pi)*sigma)) - 1/(2*sigma^2)*sum((y[i]-theta*x[i])^2, i, 1, n)', '8'],
+]
+for (const [name, from, to, depth] of long) {
+  const r = time([bin, 'why', from, to, '--json', '--depth', depth])
+  const out = JSON.parse(r.stdout)
+  console.log(`long step   ${name.padEnd(36)} ${out.verdict} in ${out.steps?.length ?? '-'} steps, ${r.ms.toFixed(0)} ms`)
+}
