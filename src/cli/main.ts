@@ -34,6 +34,20 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'plain text (also honours NO_COLOR)')
     .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  derive match "log(x * y)"                     every rule that fits, and what it gives',
+        '  derive apply "log(x * y)" log-product         one step',
+        '  derive why "diff(x^2, x)" "2 * x + 1"         which rule connects two lines, or a counterexample',
+        '  derive check homework.txt                     every step of a derivation',
+        '  derive rules add                              record a rule you met in a lecture',
+        '',
+        'Exit status: 0 ok, 1 a negative answer (no fit, not equal, a wrong step), 2 bad input.',
+      ].join('\n'),
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (t) => io.stdout(t),
