@@ -8,6 +8,7 @@ import { parseExpr } from '../src/core/parse.js'
 import { print } from '../src/core/print.js'
 import { findFits } from '../src/core/rewrite.js'
 import { compileRule, type Rule } from '../src/core/rule.js'
+import { loadLibrary } from '../src/library/library.js'
 
 const rule = (lhs: string, rhs: string, where: string[] = [], extra: { reversible?: boolean; kind?: 'rule' | 'definition'; literals?: string[] } = {}): Rule =>
   compileRule({ id: 'r', name: 'r', lhs, rhs, where, ...extra }, { pack: 'test', matrices: 'uppercase' })
@@ -144,6 +145,25 @@ describe('property: match then instantiate is the identity', () => {
         if (!ctx.budget.truncated) expect(found).toBeGreaterThan(0)
       }),
       { numRuns: 1000 },
+    )
+  })
+})
+
+// Property: the quick filters of findFits (operator at the root, functions the pattern names)
+// never drop a fit that trying every rule at every node would find.
+describe('property: filtered search equals a linear scan', () => {
+  const lib = loadLibrary()
+  const examples = lib.rules.flatMap((r) => r.spec.examples ?? []).map((t) => parseExpr(t))
+  const view = (fits: ReturnType<typeof findFits>): string[] => fits.map((f) => `${f.rule.id}|${f.direction}|${f.path.join('.')}|${key(f.result)}`).sort()
+  it('on every example expression of the shipped rules', () => {
+    for (const e of examples) expect(view(findFits(e, lib.rules))).toEqual(view(findFits(e, lib.rules, { linearScan: true })))
+  })
+  it('on random expressions', () => {
+    fc.assert(
+      fc.property(exprArb, (e) => {
+        expect(view(findFits(e, lib.rules))).toEqual(view(findFits(e, lib.rules, { linearScan: true })))
+      }),
+      { numRuns: 150 },
     )
   })
 })

@@ -51,6 +51,8 @@ export interface SearchOptions {
   readonly direction?: Direction
   /** Only at this path. */
   readonly path?: readonly number[]
+  /** Try every rule at every node, without the quick filters (tests compare the two). */
+  readonly linearScan?: boolean
 }
 
 const patternOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.lhs : r.rhs)
@@ -69,7 +71,7 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
       const dirs: Direction[] = rule.reversible ? ['forward', 'reverse'] : ['forward']
       for (const direction of dirs) {
         if (options.direction && direction !== options.direction) continue
-        if (!mayFit(patternOf(rule, direction), node) || !hasHeads(node, requiredHeads(rule, direction))) continue
+        if (!options.linearScan && (!mayFit(patternOf(rule, direction), node) || !hasHeads(node, requiredHeads(rule, direction)))) continue
         let count = 0
         for (const fit of fitsAt(expr, node, path, rule, direction, { rule, matrices, budget })) {
           const k = `${rule.id}|${direction}|${key(fit.result, matrices)}`
