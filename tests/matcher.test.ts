@@ -86,6 +86,9 @@ describe('matcher: positions, directions, assumptions', () => {
     const neg = rule('log(1 - sigmoid(z))', '-softplus(z)')
     expect(results(neg, 'a * log(1 - sigmoid(z))')).toEqual(['-a * softplus(z)'])
     expect(results(rule('diff(c, x)', '0', ['free(c, x)']), 'y * diff(a, x)')).toEqual(['0'])
+    // the same when the rule fits part of a longer product or sum
+    expect(results(rule('a / a', '1', ['a != 0']), '2 * x * y / x')).toEqual(['2 * y'])
+    expect(results(rule('a - a', '0'), 'b + x - x')).toEqual(['b'])
   })
   it('scalar wildcards do not bind matrices', () => {
     const r = rule('a * b', 'b * a')

@@ -109,19 +109,27 @@ export function isReciprocal(e: Expr): e is Call {
 
 /** Replace the child at `index` of a call, rebuilding through the normalising constructors. */
 export function withArg(e: Call, index: number, child: Expr): Expr {
-  if (e.head === OPS.mul) {
-    // a number (or a product's coefficient) put in place of a factor joins the coefficient in
-    // front: -y * s, not y * -1 * s; x * 1 is x and x * 0 is 0
+  return placeArg(e.head, e.args, index, child)
+}
+
+/**
+ * head(args) with args[index] replaced by `child`. In a product, a number (or a product's
+ * coefficient) put in place of a factor joins the coefficient in front: -y * s, not y * -1 * s;
+ * x * 1 is x and x * 0 is 0. In a sum, a 0 put in place of a term disappears.
+ */
+export function placeArg(head: string, args: readonly Expr[], index: number, child: Expr): Expr {
+  if (head === OPS.mul) {
     const [c, rest] = child.kind === 'num' ? [child.value, []] : isCall(child, OPS.mul) && child.args[0]?.kind === 'num' ? [child.args[0].value, child.args.slice(1)] : [undefined, [child]]
     if (c !== undefined) {
-      const others = [...e.args.slice(0, index), ...rest, ...e.args.slice(index + 1)]
+      const others = [...args.slice(0, index), ...rest, ...args.slice(index + 1)]
       const lead = others[0]?.kind === 'num' ? (others.shift() as Num).value * c : c
       return lead === 0 ? num(0) : lead === 1 ? mul(others) : mul([num(lead), ...others])
     }
   }
-  const args = e.args.slice()
-  args[index] = child
-  return call(e.head, args)
+  if (head === OPS.add && child.kind === 'num' && child.value === 0 && args.length > 1) return add([...args.slice(0, index), ...args.slice(index + 1)])
+  const out = args.slice()
+  out[index] = child
+  return call(head, out)
 }
 
 // ---- structural queries ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ import {
   num,
   OPS,
   pathToString,
+  placeArg,
   replaceAt,
   sym,
   walk,
@@ -189,7 +190,7 @@ function* fitsAt(root: Expr, node: Expr, path: number[], rule: Rule, direction: 
         const first = Math.min(...m.used)
         const before = view.items.filter((_, i) => i < first && !m.used.includes(i))
         const after = view.items.filter((_, i) => i > first && !m.used.includes(i))
-        return call(node.head, [...before, replacement, ...after])
+        return placeArg(node.head, [...before, replacement, ...after], before.length, replacement)
       })
       if (fit) yield whole ? fit : { ...fit, parts: [...new Set(m.used.map((i) => view.origin[i]!))] }
     }
