@@ -9,7 +9,8 @@ import type { RuleSpec } from '../src/core/rule.js'
 import { addRule, clashes, planImport, removeRule, selectForExport, slugify, suggestId, withFields } from '../src/library/edit.js'
 import { checkPackText, LibraryError, type LoadedPack, mergePacks, readUserPack } from '../src/library/library.js'
 import { emptyLibrary, FORMAT, formatProblem, lineColumn, type PackFile, packText, parseJson } from '../src/library/schema.js'
-import { backupPath, updateLibrary } from '../src/library/store.js'
+import { backupPath } from '../src/files.js'
+import { updateLibrary } from '../src/library/store.js'
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'derive-lib-'))
 const rule = (id: string, extra: Partial<RuleSpec> = {}): RuleSpec => ({ id, name: `rule ${id}`, lhs: 'log(a * b)', rhs: 'log(a) + log(b)', ...extra })

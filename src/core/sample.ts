@@ -4,6 +4,7 @@
 // random expression in that variable, so chain and sum rules are really exercised.
 import { add, BINDERS, type Call, call, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym } from './expr.js'
 import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
+import { hashString } from './hash.js'
 import { identity } from './linalg.js'
 import { evalConstant, RELATIONS, substitute } from './match.js'
 import type { Condition } from './parse.js'
@@ -42,11 +43,6 @@ export class Rng {
   }
 }
 
-export function hashString(s: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
 
 /** Values are drawn with 3 decimals so that a printed counterexample is exact. */
 const round3 = (x: number): number => Math.round(x * 1000) / 1000

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { MatrixSetting } from '../core/expr.js'
 import { compileRule, type Rule, RuleError, type RuleSpec } from '../core/rule.js'
 import { UsageError } from '../errors.js'
+import { restoreCommand } from '../files.js'
 import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, type SpecAt, validatePack } from './schema.js'
 import { digestOf, makeSnapshot, restorePack, SNAPSHOT_FILE, type Snapshot } from './snapshot.js'
 
@@ -112,11 +113,9 @@ export function readPack(path: string, options: { shipped: boolean }): LoadedPac
 
 /** What to tell a user whose own library does not load: derive will not touch it until fixed. */
 export function restoreHint(path: string): string[] {
-  const bak = `${path}.bak`
-  const lines = [`derive has not changed ${basename(path)} and will not write to it until it loads.`]
-  if (existsSync(bak)) lines.push(`Fix it by hand at the place named above, or restore the previous version:  cp "${bak}" "${path}"`)
-  else lines.push(`Fix it by hand at the place named above, or move it aside to start afresh:  mv "${path}" "${path}.broken"`)
-  return lines
+  const { fromBackup, command } = restoreCommand(path)
+  const how = fromBackup ? 'restore the previous version' : 'move it aside to start afresh'
+  return [`derive has not changed ${basename(path)} and will not write to it until it loads.`, `Fix it by hand at the place named above, or ${how}:  ${command}`]
 }
 
 /** Check the user's library text; a LibraryError lists the problems and how to fix or restore. */

@@ -5,15 +5,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import lockfile from 'proper-lockfile'
-import writeFileAtomic from 'write-file-atomic'
+import { writeAtomic, writeWithBackup } from '../files.js'
 import { checkPackText, checkUserText, LibraryError } from './library.js'
 import { emptyLibrary, type PackFile, packText } from './schema.js'
 
 // Generous: 20 processes each holding the lock for a few tens of milliseconds must all get a turn.
 const RETRIES = { retries: 200, factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true }
-
-/** The backup file kept beside a library. */
-export const backupPath = (path: string): string => `${path}.bak`
 
 /** A change to the library: the new file and a value for the caller (what was added, ...). */
 export type Change<T> = (current: PackFile) => { file: PackFile; value: T }
@@ -44,13 +41,8 @@ async function save(target: string, file: PackFile, before: string | undefined):
   // never leave the user with a library derive refuses to read.
   const { problems } = checkPackText(text, target, { shipped: false })
   if (problems.length) throw new LibraryError(problems, { header: `internal error: refusing to write ${target}, it would not load:` })
-  if (before === text) return
-  if (before !== undefined) await writeFileAtomic(backupPath(target), before, { fsync: true })
-  await writeFileAtomic(target, text, { fsync: true })
+  await writeWithBackup(target, text, '.', before)
 }
 
 /** Write a rule file somewhere else (export): atomically, no lock, no backup. */
-export async function writePackFile(path: string, file: PackFile): Promise<void> {
-  mkdirSync(dirname(resolve(path)), { recursive: true })
-  await writeFileAtomic(path, packText(file), { fsync: true })
-}
+export const writePackFile = (path: string, file: PackFile): Promise<void> => writeAtomic(path, packText(file))

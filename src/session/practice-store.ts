@@ -4,9 +4,8 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { UsageError } from '../errors.js'
-import { backupPath } from '../library/store.js'
+import { readUserFile, restoreCommand, writeWithBackup } from '../files.js'
 import { emptyPractice, type PracticeState, practiceText, readPractice } from './practice.js'
-import { readUserFile, writeWithBackup } from './store.js'
 
 /** Where the practice state of a library lives: practice.json in the library's folder. */
 export const practicePath = (libraryPath: string): string => join(dirname(libraryPath), 'practice.json')
@@ -16,8 +15,8 @@ export function loadPractice(file: string): PracticeState {
   if (!existsSync(file)) return emptyPractice()
   const r = readPractice(readUserFile(file))
   if (!('problem' in r)) return r
-  const bak = backupPath(file)
-  const fix = existsSync(bak) ? `restore the previous version with: cp "${bak}" "${file}"` : `fix it by hand, or move it aside to start afresh: mv "${file}" "${file}.broken"`
+  const { fromBackup, command } = restoreCommand(file)
+  const fix = fromBackup ? `restore the previous version with: ${command}` : `fix it by hand, or move it aside to start afresh: ${command}`
   throw new UsageError(`practice file ${file} is broken (${r.problem}); derive left it unchanged: ${fix}`)
 }
 

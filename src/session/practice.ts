@@ -4,6 +4,7 @@
 import { type Card, createEmptyCard, fsrs, generatorParameters, type Grade, Rating, State } from 'ts-fsrs'
 import * as z from 'zod/mini'
 import { type Expr, isMatrixName, num, sym, walk } from '../core/expr.js'
+import { hashString } from '../core/hash.js'
 import { substitute } from '../core/match.js'
 import { ParseError, parseExpr } from '../core/parse.js'
 import { print } from '../core/print.js'
@@ -159,19 +160,13 @@ export interface PracticeCard {
   readonly fit: Fit
 }
 
-/** A number from a text (FNV-1a): the same text always gives the same number. */
-export function hash(text: string): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return h
-}
 
 /** The seed of a card's layout on a day: the same all that day, another the next. */
 export const daySeed = (rule: string, now: Date): string => `${rule}@${Math.floor(now.getTime() / 86_400_000)}`
 
 /** The items in an order fixed by the seed (a shuffle that tests can predict). */
 export const seededOrder = <T>(items: readonly T[], key: (t: T) => string, seed: string): T[] =>
-  items.map((t) => ({ t, k: hash(`${seed}|${key(t)}`) })).sort((a, b) => a.k - b.k).map((x) => x.t)
+  items.map((t) => ({ t, k: hashString(`${seed}|${key(t)}`) })).sort((a, b) => a.k - b.k).map((x) => x.t)
 
 /** The fit to show for a rule on an expression: forward if there is one (the rule as written), else the first. */
 function fitOf(expr: Expr, rule: Rule, o: SearchOptions): Fit | undefined {

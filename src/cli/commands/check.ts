@@ -1,10 +1,10 @@
 // derive check FILE: a derivation checked step by step (plain lines, or a saved derivation).
-import { readFileSync } from 'node:fs'
 import type { Expr } from '../../core/expr.js'
 import { ParseError, parseExpr } from '../../core/parse.js'
 import { print } from '../../core/print.js'
 import type { WhyResult } from '../../core/why.js'
 import { UsageError } from '../../errors.js'
+import { readUserFile } from '../../files.js'
 import { findRule } from '../../library/lookup.js'
 import { ID_PATTERN } from '../../library/schema.js'
 import { readDerivation } from '../../session/derivation.js'
@@ -99,13 +99,7 @@ export const registerCheck: Register = (program, act) => {
     .action((file: string, opts: { depth?: string }) =>
       act(async (ctx) => {
         const depth = parseDepth(opts.depth)
-        let text: string
-        try {
-          text = readFileSync(file, 'utf8')
-        } catch (e) {
-          throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
-        }
-        const lines = parseDerivation(text, file)
+        const lines = parseDerivation(readUserFile(file, ctx.io.cwd), file)
         if (lines.length < 2) throw new UsageError(`${file}: a derivation needs at least two lines to check`)
         const reports: StepReport[] = []
         for (let i = 1; i < lines.length; i++) reports.push(await checkStep(ctx, lines[i - 1]!, lines[i]!, depth))

@@ -55,7 +55,7 @@ export const registerExport: Register = (program, act) => {
           return 0
         }
         if (resolve(ctx.io.cwd, opts.output) === resolve(ctx.io.cwd, file)) throw new UsageError(`-o ${opts.output} is the derivation itself; choose another output file`)
-        await (await import('../../session/store.js')).writeAtomic(opts.output, text, ctx.io.cwd)
+        await (await import('../../files.js')).writeAtomic(opts.output, text, ctx.io.cwd)
         if (!ctx.json) ctx.out(`wrote ${opts.output}`)
         return 0
       }),

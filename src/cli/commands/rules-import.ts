@@ -1,10 +1,10 @@
 // derive rules import FILE [--skip | --replace | --rename]: a classmate's pack into your library.
 // The whole file is checked first (JSON, schema, every rule compiled and verified, id clashes);
 // if anything is wrong, every problem is listed and nothing is written.
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { RuleSpec } from '../../core/rule.js'
 import { UsageError } from '../../errors.js'
+import { readUserFile } from '../../files.js'
 import { clashes, planImport, type Resolution } from '../../library/edit.js'
 import { markVerdict, verify } from '../../library/guard.js'
 import { compileRules, type Library, LibraryError, type Problem } from '../../library/library.js'
@@ -25,14 +25,6 @@ function resolution(f: ImportFlags): Resolution | undefined {
   const chosen = (['skip', 'replace', 'rename'] as const).filter((k) => f[k])
   if (chosen.length > 1) throw new UsageError(`choose one of --skip, --replace, --rename (got ${chosen.map((k) => `--${k}`).join(' and ')})`)
   return chosen[0]
-}
-
-function readIncoming(path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`)
-  }
 }
 
 /** The rules of a checked pack, ready to store (refuted ones flagged if forced), and every problem. */
@@ -64,7 +56,7 @@ export async function importCommand(ctx: Context, file: string, f: ImportFlags):
   const how = resolution(f)
   const lib = ctx.library()
   const path = resolve(ctx.io.cwd, file)
-  const parsed = parseJson(readIncoming(path), path)
+  const parsed = parseJson(readUserFile(path), path)
   if ('problem' in parsed) throw new LibraryError([parsed.problem], { header: `cannot import ${path}; nothing was written:` })
   const { specs, problems } = checkIncoming(parsed.data, path, lib, f.force === true)
   const mine: PackFile | undefined = lib.user?.file
