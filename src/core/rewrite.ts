@@ -57,6 +57,9 @@ export interface SearchOptions {
 }
 
 const patternOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.lhs : r.rhs)
+
+/** The `at` of a fit: its path, or every path for a fit applied at several places ("0,1.1"). */
+export const fitAt = (f: Fit): string => (f.paths ? f.paths.map(pathToString).join(',') : pathToString(f.path))
 const templateOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.rhs : r.lhs)
 
 /** Every fit of the rules anywhere in expr, outermost-leftmost first, each distinct result once. */
@@ -291,4 +294,3 @@ export function applyRule(
 export const resultIs = (fit: Fit, target: Expr, matrices: MatrixSetting = 'uppercase'): boolean =>
   equal(fit.result, target, matrixSymbols(target, matrices))
 
-export { pathToString }

@@ -3,10 +3,10 @@
 // When no chain is found, the lines are compared numerically.
 import { algebraSteps, collect, expand, foldNumbers, sameKey } from './algebra.js'
 import { key } from './equal.js'
-import { BINDERS, type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, OPS, pathToString, walk } from './expr.js'
+import { BINDERS, type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, OPS, walk } from './expr.js'
 import { Budget } from './match.js'
 import { print } from './print.js'
-import { findFits } from './rewrite.js'
+import { findFits, fitAt } from './rewrite.js'
 import type { Direction, Rule, RuleSpec } from './rule.js'
 
 /** One step of an explanation: a library rule, or a labelled algebra step. */
@@ -67,46 +67,31 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const matrices = new Set([...matrixSymbols(from, setting), ...matrixSymbols(to, setting)])
   const depth = options.depth ?? 3
   const maxNodes = options.maxNodes ?? 300
-  const target = sameKey(to, matrices)
-  // the target read through each algebra step: reaching any of these finishes with that step
-  const targetForms = new Map<string, string>()
-  for (const f of algebraForms(to, matrices)) targetForms.set(f.key, f.label)
-
-  const targetSignature = signature(to)
+  const goal = goalOf(to, matrices)
+  const search: Search = { rules, setting, matrices, goal, visited: new Set() }
   const start: Node = { expr: from }
-  if (sameKey(from, matrices) === target) return { verdict: 'explained', steps: [], assumes: [], explored: 0 }
-  const visited = new Set([sameKey(from, matrices)])
-  let frontier: Node[] = [start]
   let explored = 0
-  const finish = (node: Node, label?: string): WhyResult => {
+  const finish = (node: Node, label: string): WhyResult => {
     const steps = chain(node)
     if (label) steps.push({ kind: 'algebra', label, from: node.expr, to, assumes: [] })
     return { verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored }
   }
-  // routine algebra alone (expand (x + y) ^ 2) is one labelled step
-  for (const f of algebraForms(from, matrices)) {
-    const label = targetForms.get(f.key)
-    if (label) return finish(start, f.label === 'as written' ? label : f.label)
-  }
+  // the same line (up to reordering and arithmetic), or routine algebra alone such as expanding
+  // (x + y) ^ 2, which is one labelled step
+  const startKey = sameKey(from, matrices)
+  const atStart = reaches(from, startKey, search)
+  if (atStart !== undefined) return finish(start, atStart)
+  search.visited.add(startKey)
   // breadth-first (shortest chain first) up to 3 steps; longer chains are left to the guided search
+  let frontier: Node[] = [start]
   for (let level = 1; level <= Math.min(depth, BREADTH_FIRST_DEPTH) && frontier.length; level++) {
     const next: Node[] = []
     for (const node of frontier) {
       if (explored >= maxNodes) break
       explored++
       options.progress?.(explored)
-      for (const child of expandNode(node, rules, setting, matrices)) {
-        const k = sameKey(child.expr, matrices)
-        if (k === target) return finish(child)
-        if (visited.has(k)) continue
-        visited.add(k)
-        // algebra only rearranges + * ^ and numbers: other functions must already match the target's
-        if (signature(child.expr) === targetSignature) {
-          for (const f of algebraForms(child.expr, matrices)) {
-            const label = targetForms.get(f.key)
-            if (label) return finish(child, f.label === 'as written' ? label : f.label)
-          }
-        }
+      for (const { child, label } of newChildren(node, search)) {
+        if (label !== undefined) return finish(child, label)
         next.push(child)
       }
     }
@@ -117,14 +102,63 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const numeric = options.compare(from, to)
   const cutShort = explored >= maxNodes
   if (numeric.verdict === 'equal' && (depth > BREADTH_FIRST_DEPTH || cutShort)) {
-    const found = guided(start, rules, setting, matrices, { to, target, targetForms, targetSignature, maxNodes, maxSteps: depth, options })
-    if (found) return finish(found.node, found.label)
+    const found = guided(start, { ...search, visited: new Set([startKey]) }, { maxNodes, maxSteps: depth, progress: options.progress })
+    if (found) return finish(found.child, found.label)
   }
   return judge(from, to, options, explored, numeric)
 }
 
 /** Chains up to this long are searched exhaustively, shortest first. */
 const BREADTH_FIRST_DEPTH = 3
+
+/** The line sought: its key, its key through each algebra step (with that step's label), its shape. */
+interface Goal {
+  readonly key: string
+  readonly forms: ReadonlyMap<string, string>
+  readonly signature: string
+  readonly heads: ReadonlyMap<string, number>
+}
+
+function goalOf(to: Expr, matrices: ReadonlySet<string>): Goal {
+  const forms = new Map<string, string>()
+  for (const f of algebraForms(to, matrices)) forms.set(f.key, f.label)
+  return { key: sameKey(to, matrices), forms, signature: signature(to), heads: headCounts(to) }
+}
+
+/** What one search needs: the rules, the goal, and the lines already seen. */
+interface Search {
+  readonly rules: readonly Rule[]
+  readonly setting: MatrixSetting
+  readonly matrices: ReadonlySet<string>
+  readonly goal: Goal
+  readonly visited: Set<string>
+}
+
+/**
+ * Does e (whose key is k) reach the goal? '' when it is the goal, the label of the algebra step
+ * that finishes the chain, or undefined.
+ */
+function reaches(e: Expr, k: string, s: Search): string | undefined {
+  if (k === s.goal.key) return ''
+  // algebra only rearranges + * ^ and numbers: other functions must already match the target's
+  if (signature(e) !== s.goal.signature) return undefined
+  for (const f of algebraForms(e, s.matrices)) {
+    const label = s.goal.forms.get(f.key)
+    if (label) return f.label === 'as written' ? label : f.label
+  }
+  return undefined
+}
+
+/** The children of a node not seen before, each with the label that finishes the chain, if it does. */
+function* newChildren(node: Node, s: Search): Generator<{ child: Node; label?: string }> {
+  for (const child of expandNode(node, s)) {
+    const k = sameKey(child.expr, s.matrices)
+    if (s.visited.has(k)) continue
+    s.visited.add(k)
+    const label = reaches(child.expr, k, s)
+    yield label === undefined ? { child } : { child, label }
+  }
+}
 
 /** How far e's shape is from the target's: functions and operators (not + and *) each side lacks. */
 function distance(e: Expr, want: ReadonlyMap<string, number>): number {
@@ -141,49 +175,31 @@ function headCounts(e: Expr): Map<string, number> {
   return out
 }
 
-interface GuideTarget {
-  readonly to: Expr
-  readonly target: string
-  readonly targetForms: ReadonlyMap<string, string>
-  readonly targetSignature: string
-  readonly maxNodes: number
-  readonly maxSteps: number
-  readonly options: WhyOptions
-}
-
 /**
  * Best-first search for a longer chain (lecture lines that fold many rules, such as the gradient
  * of the logistic loss): expand first what has taken few steps and looks most like the target.
  */
-function guided(start: Node, rules: readonly Rule[], setting: MatrixSetting, matrices: ReadonlySet<string>, g: GuideTarget): { node: Node; label?: string } | undefined {
-  const want = headCounts(g.to)
-  const open: { node: Node; steps: number; score: number }[] = [{ node: start, steps: 0, score: distance(start.expr, want) }]
-  const visited = new Set([sameKey(start.expr, matrices)])
-  for (let explored = 0; open.length && explored < g.maxNodes; explored++) {
+function guided(
+  start: Node,
+  s: Search,
+  limits: { maxNodes: number; maxSteps: number; progress?: ((explored: number) => void) | undefined },
+): { child: Node; label: string } | undefined {
+  const open: { node: Node; steps: number; score: number }[] = [{ node: start, steps: 0, score: distance(start.expr, s.goal.heads) }]
+  for (let explored = 0; open.length && explored < limits.maxNodes; explored++) {
     open.sort((a, b) => a.score - b.score)
     const { node, steps } = open.shift()!
-    g.options.progress?.(explored)
-    if (steps >= g.maxSteps) continue
-    for (const child of expandNode(node, rules, setting, matrices)) {
-      const k = sameKey(child.expr, matrices)
-      if (k === g.target) return { node: child }
-      if (visited.has(k)) continue
-      visited.add(k)
-      if (signature(child.expr) === g.targetSignature) {
-        for (const f of algebraForms(child.expr, matrices)) {
-          const label = g.targetForms.get(f.key)
-          if (label) return { node: child, label: f.label === 'as written' ? label : f.label }
-        }
-      }
-      open.push({ node: child, steps: steps + 1, score: steps + 1 + 2 * distance(child.expr, want) })
+    limits.progress?.(explored)
+    if (steps >= limits.maxSteps) continue
+    for (const { child, label } of newChildren(node, s)) {
+      if (label !== undefined) return { child, label }
+      open.push({ node: child, steps: steps + 1, score: steps + 1 + 2 * distance(child.expr, s.goal.heads) })
     }
   }
   return undefined
 }
 
-
-function* expandNode(node: Node, rules: readonly Rule[], setting: MatrixSetting, matrices: ReadonlySet<string>): Generator<Node> {
-  const fits = findFits(node.expr, rules, { matrices: setting, budget: new Budget(20_000), perNode: 8 })
+function* expandNode(node: Node, s: Search): Generator<Node> {
+  const fits = findFits(node.expr, s.rules, { matrices: s.setting, budget: new Budget(20_000), perNode: 8 })
   for (const f of fits) {
     yield {
       expr: f.result,
@@ -193,13 +209,13 @@ function* expandNode(node: Node, rules: readonly Rule[], setting: MatrixSetting,
         rule: f.rule,
         label: f.rule.name,
         direction: f.direction,
-        at: f.paths ? f.paths.map(pathToString).join(',') : pathToString(f.path),
+        at: fitAt(f),
         subterm: f.subterm,
         assumes: f.assumes,
       },
     }
   }
-  for (const a of algebraSteps(node.expr, matrices)) {
+  for (const a of algebraSteps(node.expr, s.matrices)) {
     yield { expr: a.result, parent: node, step: { kind: 'algebra', label: a.label, assumes: [] } }
   }
 }

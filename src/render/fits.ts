@@ -1,11 +1,9 @@
 // How fits and steps look: as JSON (SPEC §5) and on a terminal.
 import { type Expr, pathToString } from '../core/expr.js'
 import { print } from '../core/print.js'
-import type { Fit } from '../core/rewrite.js'
+import { type Fit, fitAt } from '../core/rewrite.js'
 import type { Style } from './style.js'
 
-/** The `at` of a fit: its path, or every path for a fit applied at several places ("0,1.1"). */
-export const fitAt = (f: Fit): string => (f.paths ? f.paths.map(pathToString).join(',') : pathToString(f.path))
 
 /** SPEC §5 match entry. */
 export function fitToJson(f: Fit): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { freeSymbols } from '../core/expr.js'
 import { print } from '../core/print.js'
 import type { Fit } from '../core/rewrite.js'
 import { type Rule, wildcardsOf } from '../core/rule.js'
-import { fitAt } from './fits.js'
+import { fitAt } from '../core/rewrite.js'
 import type { Style } from './style.js'
 
 /** "→" for a rule, "↔" for one that also applies right to left. */

@@ -1,10 +1,10 @@
 // derive apply EXPR RULE [--at PATH] [--reverse]: one step.
 import { parsePath, pathToString } from '../../core/expr.js'
 import { print } from '../../core/print.js'
-import { findFits } from '../../core/rewrite.js'
+import { findFits, fitAt } from '../../core/rewrite.js'
 import { UsageError } from '../../errors.js'
 import { findRule } from '../../library/lookup.js'
-import { fitAt, renderStep, stepToJson } from '../../render/fits.js'
+import { renderStep, stepToJson } from '../../render/fits.js'
 import type { Register } from '../main.js'
 
 export const registerApply: Register = (program, act) => {

@@ -9,7 +9,7 @@ import { findRule } from '../../library/lookup.js'
 import { exampleFits, isYours, libraryExamples, overridesShipped, type RuleFilter, rulesByPack } from '../../library/query.js'
 import { emptyLibrary, packText } from '../../library/schema.js'
 import { writePackFile } from '../../library/store.js'
-import { fitAt } from '../../render/fits.js'
+import { fitAt } from '../../core/rewrite.js'
 import { columnsFor, exampleFitLine, ruleCard, ruleLine, ruleToJson } from '../../render/rules.js'
 import type { Context } from '../context.js'
 
