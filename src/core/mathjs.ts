@@ -70,5 +70,3 @@ const mathParse = createParse({ ...nodes, typed, numeric: (s: string) => Number(
 /** mathjs's parser (throws SyntaxError with a 1-based `.char` on bad input). */
 export const parseMathjs = (text: string): MathNode => mathParse(text)
 
-/** mathjs node constructors, for building trees to print (LaTeX export). */
-export const mathjsNodes = nodes as Record<keyof typeof nodes, new (...args: unknown[]) => MathNode>

@@ -1,6 +1,6 @@
 // Searching (every fit of every rule at every position) and applying (one fit -> new expression).
 // Like egg's Searcher/Applier: a Fit is a plain value that can be listed, chosen and applied.
-import { equal, key } from './equal.js'
+import { key } from './equal.js'
 import {
   BINDERS,
   call,
@@ -279,18 +279,4 @@ export function tidy(head: string, args: readonly Expr[]): Expr {
   }
   return call(head, args)
 }
-
-/** Apply a rule once: its first fit at `path` (or outermost-leftmost when no path is given). */
-export function applyRule(
-  expr: Expr,
-  rule: Rule,
-  options: { path?: readonly number[]; direction?: Direction; matrices?: MatrixSetting } = {},
-): Fit | undefined {
-  const fits = findFits(expr, [rule], { ...options, perNode: 1 })
-  return fits[0]
-}
-
-/** Does this fit's result equal `target` up to reordering? (helper for tests and `why`) */
-export const resultIs = (fit: Fit, target: Expr, matrices: MatrixSetting = 'uppercase'): boolean =>
-  equal(fit.result, target, matrixSymbols(target, matrices))
 

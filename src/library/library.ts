@@ -104,9 +104,9 @@ function readText(path: string): string {
   }
 }
 
-/** Read and check one rule file; a LibraryError lists every problem. */
-export function readPack(path: string, options: { shipped: boolean }): LoadedPack {
-  const { pack, problems } = checkPackText(readText(path), path, options)
+/** A shipped pack's text checked whole; a LibraryError lists every problem. */
+function checkedShippedPack(text: string, path: string): LoadedPack {
+  const { pack, problems } = checkPackText(text, path, { shipped: true })
   if (!pack) throw new LibraryError(problems, problems.length > 1 ? { header: `${problems.length} problems in ${path}:` } : {})
   return pack
 }
@@ -174,9 +174,7 @@ export function readShippedPacks(options: { snapshot?: boolean } = {}): LoadedPa
       const rules = data && Array.isArray(data.rules) ? restorePack(snapshot, digest, t.file, data) : undefined
       if (data && rules) return { name: data.name ?? basename(t.path), path: t.path, shipped: true, file: data, rules }
     }
-    const { pack, problems } = checkPackText(t.text, t.path, { shipped: true })
-    if (!pack) throw new LibraryError(problems, problems.length > 1 ? { header: `${problems.length} problems in ${t.path}:` } : {})
-    return pack
+    return checkedShippedPack(t.text, t.path)
   })
 }
 
