@@ -2,6 +2,7 @@
 // Like egg's Searcher/Applier: a Fit is a plain value that can be listed, chosen and applied.
 import { key } from './equal.js'
 import {
+  at,
   BINDERS,
   call,
   type Expr,
@@ -68,7 +69,7 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
   const matrices = matrixSymbols(expr, options.matrices ?? 'uppercase')
   const out: Fit[] = []
   const seen = new Set<string>()
-  const nodes = options.path ? [{ node: atPath(expr, options.path), path: [...options.path] }] : [...walk(expr)]
+  const nodes = options.path ? [{ node: at(expr, options.path), path: [...options.path] }] : [...walk(expr)]
   for (const { node, path } of nodes) {
     if (!node) continue
     for (const rule of rules) {
@@ -126,12 +127,6 @@ function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>):
 function comparePaths(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
   return a.length - b.length
-}
-
-function atPath(e: Expr, path: readonly number[]): Expr | undefined {
-  let cur: Expr | undefined = e
-  for (const i of path) cur = cur?.kind === 'call' ? cur.args[i] : undefined
-  return cur
 }
 
 // A pattern can only fit where every function and operator it names occurs (+ and * excepted:
