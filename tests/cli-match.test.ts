@@ -115,6 +115,17 @@ describe('errors: one line, exit 2', () => {
     expect((await derive(['frobnicate'])).status).toBe(2)
     expect((await derive(['match', 'x', '--bogus'])).status).toBe(2)
   })
+  it('--reverse on a rule that is not reversible exits 2 with one line', async () => {
+    const r = await derive(['apply', 'diff(x^3, x)', 'diff-power', '--reverse'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe('derive: error: rule "diff-power" is not reversible, so --reverse cannot be used\n')
+  })
+  it('an expression nested too deeply exits 2 with one line', async () => {
+    const r = await derive(['match', `${'exp('.repeat(300)}x${')'.repeat(300)}`])
+    expect(r.status).toBe(2)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain('nested too deeply')
+  })
   it('a malformed --at exits 2', async () => {
     const r = await derive(['apply', 'log(x*y)', 'log-product', '--at', 'first'])
     expect(r.status).toBe(2)

@@ -402,6 +402,14 @@ describe('rules list, show, edit, remove', () => {
 })
 
 describe('safety of the file', () => {
+  it('a library that cannot be written (its folder is a file) is a one-line error, exit 2', async () => {
+    const home = tempHome()
+    writeFileSync(join(home, 'afile'), '')
+    const library = join(home, 'afile', 'library.json')
+    const r = await runIn(home, [...MY_LOG, '--library', library])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe(`derive: error: cannot write ${library}: a part of the path is a file, not a folder\n`)
+  })
   it('unknown fields, at the top and in rules, survive add, edit and remove', async () => {
     const home = homeWith([{ ...rule('a'), difficulty: 3, seen: { lecture: 4 } }, { ...rule('b'), mnemonic: 'split the log' }], { owner: 'Ana' })
     await runIn(home, [...MY_LOG])

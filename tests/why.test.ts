@@ -148,7 +148,9 @@ describe('why: long lecture steps with a larger --depth (guided search)', () => 
     expect(r.stdout).toContain('--depth 12')
   })
   it('a depth out of range is refused', async () => {
-    expect((await derive(['why', 'x', 'x', '--depth', '99'])).status).toBe(2)
+    const r = await derive(['why', 'x', 'x', '--depth', '99'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe('derive: error: --depth must be a whole number from 0 to 20, got "99"\n')
   })
 })
 
@@ -219,6 +221,12 @@ describe('derive check', () => {
     const r = await derive(['check', p])
     expect(r.status).toBe(2)
     expect(r.stderr).toContain('line 2')
+  })
+  it('a file with a single line exits 2: there is no step to check', async () => {
+    const p = file('log(x * y)\n')
+    const r = await derive(['check', p])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe(`derive: error: ${p}: a derivation needs at least two lines to check\n`)
   })
   it('a missing file exits 2', async () => {
     const r = await derive(['check', '/nonexistent/derivation.txt'])

@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import lockfile from 'proper-lockfile'
-import { writeAtomic, writeWithBackup } from '../files.js'
+import { UsageError } from '../errors.js'
+import { reason, writeAtomic, writeWithBackup } from '../files.js'
 import { checkPackText, checkUserText, LibraryError } from './library.js'
 import { emptyLibrary, type PackFile, packText } from './schema.js'
 
@@ -21,8 +22,13 @@ export type Change<T> = (current: PackFile) => { file: PackFile; value: T }
  */
 export async function updateLibrary<T>(path: string, change: Change<T>): Promise<T> {
   const target = resolve(path)
-  mkdirSync(dirname(target), { recursive: true })
-  const release = await lockfile.lock(target, { realpath: false, retries: RETRIES, stale: 15_000 })
+  let release: () => Promise<void>
+  try {
+    mkdirSync(dirname(target), { recursive: true })
+    release = await lockfile.lock(target, { realpath: false, retries: RETRIES, stale: 15_000 })
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${reason(e)}`)
+  }
   try {
     const before = existsSync(target) ? readFileSync(target, 'utf8') : undefined
     const current = before === undefined ? emptyLibrary() : checkUserText(before, target).file
