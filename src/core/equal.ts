@@ -1,6 +1,6 @@
 // Equality "as a mathematician reads it": up to reordering of + and * (never of matrix factors)
 // and renaming of bound variables. Implemented as a canonical string key.
-import { BINDERS, type Expr, isOrderedProduct, OPS } from './expr.js'
+import { boundVar, type Expr, inScopeOf, isOrderedProduct, OPS } from './expr.js'
 
 const NO_MATRICES: ReadonlySet<string> = new Set()
 
@@ -30,12 +30,11 @@ function keyOf(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<stri
     case 'sym':
       return renames.get(e.name) ?? e.name
     case 'call': {
-      const binder = BINDERS[e.head]
-      const v = binder ? e.args[binder.varIndex] : undefined
-      if (binder && v?.kind === 'sym') {
+      const v = boundVar(e)
+      if (v) {
         const inner = new Map(renames)
         inner.set(v.name, `$${renames.size}`)
-        const parts = e.args.map((a, i) => keyIn(a, matrices, i === 0 || i === binder.varIndex ? inner : renames, known))
+        const parts = e.args.map((a, i) => keyIn(a, matrices, inScopeOf(i) ? inner : renames, known))
         return `${e.head}(${parts.join(',')})`
       }
       const parts = e.args.map((a) => keyIn(a, matrices, renames, known))

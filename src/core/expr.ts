@@ -37,13 +37,31 @@ export const OPS = {
   not: 'not',
 } as const
 
-/** Functions whose argument at `varIndex` is a variable bound inside the argument at 0. */
-export const BINDERS: Readonly<Record<string, { varIndex: number }>> = {
-  sum: { varIndex: 1 },
-  prod: { varIndex: 1 },
-  diff: { varIndex: 1 },
-  int: { varIndex: 1 },
+/** Heads whose argument 1 names the variable they are taken with respect to (sum index, diff/int variable). */
+const VARIABLE_HEADS: ReadonlySet<string> = new Set(['sum', 'prod', 'diff', 'int'])
+
+/**
+ * The variable e is taken with respect to: the index of sum/prod, the variable of diff/int
+ * (whether or not it is bound there, see boundVar). Undefined when argument 1 is not a symbol.
+ */
+export function variableOf(e: Expr): Sym | undefined {
+  if (e.kind !== 'call' || !VARIABLE_HEADS.has(e.head)) return undefined
+  const v = e.args[1]
+  return v?.kind === 'sym' ? v : undefined
 }
+
+/**
+ * The variable e binds in its body (argument 0): sum(f, i, lo, hi), prod(...) and the definite
+ * int(f, x, a, b). diff(f, x) and the indefinite int(f, x) bind nothing: they are functions of x.
+ */
+export function boundVar(e: Expr): Sym | undefined {
+  if (e.kind !== 'call') return undefined
+  if (e.head === 'int' ? e.args.length !== 4 : e.head !== 'sum' && e.head !== 'prod') return undefined
+  return variableOf(e)
+}
+
+/** The argument positions a binder's variable is bound in: its body and its own variable slot. */
+export const inScopeOf = (i: number): boolean => i === 0 || i === 1
 
 /** Functions whose arguments are random variables or events (never matrices). */
 export const PROBABILITY_FNS: ReadonlySet<string> = new Set(['P', 'E', 'Var', 'Cov'])
@@ -134,21 +152,16 @@ export function placeArg(head: string, args: readonly Expr[], index: number, chi
 
 // ---- structural queries ---------------------------------------------------------------------
 
-/** Free symbols of e (bound variables of sum/prod/diff/int excluded inside their body). */
+/** Free symbols of e (a sum's, prod's or definite integral's variable excluded inside its body). */
 export function freeSymbols(e: Expr, out: Set<string> = new Set(), bound: ReadonlySet<string> = new Set()): Set<string> {
   if (e.kind === 'sym') {
     if (!bound.has(e.name)) out.add(e.name)
   } else if (e.kind === 'call') {
-    const binder = BINDERS[e.head]
-    const v = binder ? e.args[binder.varIndex] : undefined
-    if (binder && v?.kind === 'sym') {
-      const inner = new Set(bound)
-      inner.add(v.name)
-      e.args.forEach((a, i) => {
-        // the body (and an integral's/derivative's variable slot) sees the variable bound; limits do not
-        if (i === 0 || i === binder.varIndex) freeSymbols(a, out, inner)
-        else freeSymbols(a, out, bound)
-      })
+    const v = boundVar(e)
+    if (v) {
+      const inner = new Set(bound).add(v.name)
+      // limits are outside the variable's scope
+      e.args.forEach((a, i) => freeSymbols(a, out, inScopeOf(i) ? inner : bound))
     } else {
       for (const a of e.args) freeSymbols(a, out, bound)
     }

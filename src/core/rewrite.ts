@@ -3,10 +3,11 @@
 import { key } from './equal.js'
 import {
   at,
-  BINDERS,
+  boundVar,
   call,
   type Expr,
   freeSymbols,
+  inScopeOf,
   isAC,
   isCall,
   isReciprocal,
@@ -230,14 +231,13 @@ export function instantiate(template: Expr, b: Bindings): Expr {
       const r = renames.get(t.name)
       return r !== undefined ? sym(r) : (b.get(t.name) ?? t)
     }
-    const binder = BINDERS[t.head]
-    const v = binder ? t.args[binder.varIndex] : undefined
-    if (binder && v?.kind === 'sym' && !b.has(v.name)) {
+    const v = boundVar(t)
+    if (v && !b.has(v.name)) {
       // a variable the template introduces (a fresh summation index): avoid capturing a value's symbol
       let fresh = v.name
       for (let k = 1; taken.has(fresh); k++) fresh = `${v.name}${k}`
       const inner = new Map(renames).set(v.name, fresh)
-      return tidy(t.head, t.args.map((a, i) => go(a, i === 0 || i === binder.varIndex ? inner : renames)))
+      return tidy(t.head, t.args.map((a, i) => go(a, inScopeOf(i) ? inner : renames)))
     }
     return tidy(t.head, t.args.map((a) => go(a, renames)))
   }

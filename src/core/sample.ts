@@ -2,7 +2,7 @@
 // lines) stands for, then draw values that respect the rule's conditions. A wildcard that may depend
 // on a bound variable (u in diff(sin(u), x), c in sum(c * f, i, 1, n) without free(c, i)) becomes a
 // random expression in that variable, so chain and sum rules are really exercised.
-import { add, BINDERS, type Call, call, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym } from './expr.js'
+import { add, type Call, call, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym, variableOf } from './expr.js'
 import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
 import { hashString } from './hash.js'
 import { identity } from './linalg.js'
@@ -148,14 +148,14 @@ export function plan(problem: Problem): SymbolPlan[] {
       mark(e.name, prob, bound)
       return
     }
-    const binder = BINDERS[e.head]
-    const v = binder ? e.args[binder.varIndex] : undefined
-    if (binder && v?.kind === 'sym') {
+    // the variable of a sum, diff or int: what a wildcard in its body may depend on
+    const v = variableOf(e)
+    if (v) {
       const loop = e.head === 'sum' || e.head === 'prod'
       const s = get(v.name)
       s.bound ??= loop ? 'index' : 'real'
       e.args.forEach((a, i) => {
-        if (i === binder.varIndex) return
+        if (i === 1) return
         if (i === 0) return visit(a, prob, [...bound, v.name])
         if (loop && a.kind === 'sym') get(a.name).limit = true
         visit(a, prob, bound)

@@ -3,7 +3,7 @@
 // When no chain is found, the lines are compared numerically.
 import { algebraSteps, collect, expand, foldNumbers, sameKey } from './algebra.js'
 import { key } from './equal.js'
-import { BINDERS, type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, OPS, walk } from './expr.js'
+import { type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, OPS, variableOf, walk } from './expr.js'
 import { Budget } from './match.js'
 import { print } from './print.js'
 import { findFits, fitAt } from './rewrite.js'
@@ -301,9 +301,8 @@ function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: Rule
   for (const e of [from, to]) {
     for (const { node } of walk(e)) {
       if (node.kind !== 'call') continue
-      const b = BINDERS[node.head]
-      const v = b ? node.args[b.varIndex] : undefined
-      if (v?.kind === 'sym') vars.add(v.name)
+      const v = variableOf(node)
+      if (v) vars.add(v.name)
       const hi = node.head === 'sum' || node.head === 'prod' ? node.args[3] : undefined
       if (hi?.kind === 'sym') limits.add(hi.name)
       if (node.head === 'log' || node.head === 'sqrt') for (const x of freeSymbols(node.args[0]!)) positive.add(x)

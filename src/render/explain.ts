@@ -1,6 +1,6 @@
 // derive explain: an expression read out in words and drawn as a tree (its code is in code.ts).
 // Pure: no I/O, no colour here except through the Style the terminal renderer is given.
-import { BINDERS, type Call, type Expr, isCall, isReciprocal, neg, num, OPS, pathToString, pow } from '../core/expr.js'
+import { type Call, type Expr, isCall, isReciprocal, neg, num, OPS, pathToString, pow, variableOf } from '../core/expr.js'
 import { formatNumber, isNegativeTerm, print } from '../core/print.js'
 import type { Style } from './style.js'
 
@@ -97,7 +97,7 @@ function sayCall(e: Call): Phrase {
     case OPS.not:
       return prefixed('not ', atLeast(say(a[0]!), LEVEL.sum), LEVEL.sum)
     default:
-      return BINDERS[e.head] ? binder(e) : application(e)
+      return variableOf(e) ? binder(e) : application(e)
   }
 }
 
@@ -238,7 +238,7 @@ const isLeaf = (e: Expr): boolean => e.kind !== 'call'
 /** x[i] with plain subscripts is shown as one node; students apply rules to it, not inside it. */
 const isSimpleIndex = (e: Expr): boolean => isCall(e, OPS.index) && e.args.every(isLeaf)
 /** A binder with its variable (and plain limits) in its label: sum (i from 1 to n). */
-const isLabelledBinder = (e: Expr): e is Call => isCall(e) && BINDERS[e.head] !== undefined && e.args[1]?.kind === 'sym'
+const isLabelledBinder = (e: Expr): e is Call => isCall(e) && variableOf(e) !== undefined
 
 function label(e: Expr): string {
   if (e.kind !== 'call' || isSimpleIndex(e)) return print(e)

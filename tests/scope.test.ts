@@ -1,0 +1,67 @@
+// Scopes of the term model (issue 8 items 1, 2, 3, 5): which calls bind their variable, renaming
+// bound variables apart, indexed variables and the Kronecker delta, the "everywhere" fit.
+import { describe, expect, it } from 'vitest'
+import { equal } from '../src/core/equal.js'
+import { type Expr, freeSymbols } from '../src/core/expr.js'
+import { parseExpr } from '../src/core/parse.js'
+import { compareExpressions } from '../src/core/verify.js'
+import { why } from '../src/core/why.js'
+import { loadLibrary } from '../src/library/library.js'
+
+const lib = loadLibrary()
+const definitions = lib.rules.filter((r) => r.kind === 'definition')
+
+/** `derive why FROM TO` in process, as the CLI runs it (without the rule suggestion). */
+function verdict(from: string, to: string, depth = 3): { verdict: string; rules: string[]; assumes: readonly string[] } {
+  const r = why(parseExpr(from), parseExpr(to), lib.rules, {
+    depth,
+    matrices: lib.matrices,
+    compare: (a: Expr, b: Expr) => compareExpressions(a, b, { definitions, matrices: lib.matrices }),
+  })
+  return { verdict: r.verdict, rules: r.verdict === 'explained' ? r.steps.flatMap((s) => (s.kind === 'rule' ? [s.rule.id] : [])) : [], assumes: r.verdict === 'explained' ? r.assumes : [] }
+}
+
+describe('diff(f, x) and the indefinite int(f, x) are functions of x, not binders', () => {
+  it('their variable is free; sum, prod and the definite int bind theirs', () => {
+    const free = (t: string): string[] => [...freeSymbols(parseExpr(t))].sort()
+    expect(free('diff(x^2, x)')).toEqual(['x'])
+    expect(free('int(x^2, x)')).toEqual(['x'])
+    expect(free('diff(x^2 * y, x, 2)')).toEqual(['x', 'y'])
+    expect(free('int(x^2 * y, x, 0, 1)')).toEqual(['y'])
+    expect(free('sum(x[i], i, 1, n)')).toEqual(['n', 'x'])
+    expect(free('prod(i * a, i, 1, n)')).toEqual(['a', 'n'])
+    // a limit is outside the scope of the variable it bounds
+    expect(free('sum(i, i, 1, i)')).toEqual(['i'])
+    expect(free('int(t, t, 0, t)')).toEqual(['t'])
+  })
+  it.each([
+    ['diff(x^2, x)', 'diff(y^2, y)', false],
+    ['int(x^2, x)', 'int(y^2, y)', false],
+    ['diff(sin(x), x) + x', 'diff(sin(t), t) + x', false],
+    ['int(x^2, x, 0, 1)', 'int(y^2, y, 0, 1)', true],
+    ['sum(x[i], i, 1, n)', 'sum(x[k], k, 1, n)', true],
+    ['prod(a^i, i, 1, n)', 'prod(a^j, j, 1, n)', true],
+  ])('%s and %s the same expression: %s', (a, b, same) => {
+    expect(equal(parseExpr(a), parseExpr(b))).toBe(same)
+  })
+  it.each([
+    ['diff(diff(x^3, x), x)', '0'],
+    ['diff(x^2, x)', 'diff(y^2, y)'],
+    ['diff(diff(x^2, x) * x, x)', 'diff(x^2, x) * diff(x, x)'],
+    ['diff(diff(sin(x), x), x)', '0'],
+    ['diff(int(t^2, t, 0, x), x)', '0'],
+    ['diff(x * diff(x^3, x), x)', 'diff(x^3, x)'],
+  ])('why %s = %s is not-equal', (from, to) => {
+    expect(verdict(from, to).verdict).toBe('not-equal')
+  })
+  it.each([
+    ['diff(diff(x^3, x), x)', '6 * x'],
+    ['diff(x^2, x)', '2 * x'],
+    ['diff(y * diff(x^2, x), y)', 'diff(x^2, x)'],
+  ])('why %s = %s is explained', (from, to) => {
+    expect(verdict(from, to, 4).verdict).toBe('explained')
+  })
+  it('an indefinite integral is never explained by renaming its variable', () => {
+    expect(verdict('int(x^2, x)', 'int(y^2, y)').verdict).not.toBe('explained')
+  })
+})
