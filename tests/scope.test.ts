@@ -18,7 +18,7 @@ function verdict(from: string, to: string, depth = 3): { verdict: string; rules:
     matrices: lib.matrices,
     compare: (a: Expr, b: Expr) => compareExpressions(a, b, { definitions, matrices: lib.matrices }),
   })
-  return { verdict: r.verdict, rules: r.verdict === 'explained' ? r.steps.flatMap((s) => (s.kind === 'rule' ? [s.rule.id] : [])) : [], assumes: r.verdict === 'explained' ? r.assumes : [] }
+  return { verdict: r.verdict, rules: r.verdict === 'explained' ? r.steps.flatMap((s) => (s.rule ? [s.rule.id] : [])) : [], assumes: r.verdict === 'explained' ? r.assumes : [] }
 }
 
 describe('diff(f, x) and the indefinite int(f, x) are functions of x, not binders', () => {
