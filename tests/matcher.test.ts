@@ -155,12 +155,14 @@ describe('property: match then instantiate is the identity', () => {
 // Property: the quick filters of findFits (operator at the root, functions the pattern names)
 // never drop a fit that trying every rule at every node would find.
 describe('property: filtered search equals a linear scan', () => {
+  // every example against every rule, twice: it grows with the square of the packs' size
+  const slow = 180_000
   const lib = loadLibrary()
   const examples = lib.rules.flatMap((r) => r.spec.examples ?? []).map((t) => parseExpr(t))
   const view = (fits: ReturnType<typeof findFits>): string[] => fits.map((f) => `${f.rule.id}|${f.direction}|${f.path.join('.')}|${key(f.result)}`).sort()
   it('on every example expression of the shipped rules', () => {
     for (const e of examples) expect(view(findFits(e, lib.rules))).toEqual(view(findFits(e, lib.rules, { linearScan: true })))
-  })
+  }, slow)
   it('on random expressions', () => {
     fc.assert(
       fc.property(exprArb, (e) => {
@@ -168,5 +170,5 @@ describe('property: filtered search equals a linear scan', () => {
       }),
       { numRuns: 150 },
     )
-  })
+  }, slow)
 })

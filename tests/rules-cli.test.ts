@@ -463,7 +463,7 @@ describe('rules check (issue 4 item 1)', () => {
     expect(out.filter((o) => o.verdict === 'verified').length / out.length).toBeGreaterThanOrEqual(0.95)
     for (const o of out.filter((x) => x.verdict === 'unverifiable')) expect(o.reason, o.id).toBeTruthy()
     expect(r.status).toBe(0)
-  }, 60_000)
+  }, 180_000)
 
   it('shows progress on stderr on a terminal when checking many rules, not in a pipe', async () => {
     const home = tempHome()
