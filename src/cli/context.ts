@@ -1,4 +1,5 @@
 // What every command gets: the io, the global options, the colour style, and the library.
+import { existsSync } from 'node:fs'
 import { ParseError, parseExpr } from '../core/parse.js'
 import type { Expr } from '../core/expr.js'
 import { parseFailure } from '../errors.js'
@@ -25,14 +26,19 @@ export interface Context {
   readonly style: Style
   /** The user's own library file (may not exist yet). */
   readonly libraryPath: string
-  /** Loaded on first use. */
-  library(): Library
+  /**
+   * Loaded on first use. A --library file that does not exist is noted on stderr, except by the
+   * commands that are about to create it (`writing`).
+   */
+  library(options?: { writing?: boolean }): Library
   /** Can we ask questions (stdin and stdout are terminals)? */
   readonly interactive: boolean
   readonly prompts: Prompts
   /** Parse an argument, turning a parse error into a usage error naming the argument. */
   parse(text: string, what?: string): Expr
   out(text: string): void
+  /** A one-line remark on stderr ("derive: waiting for ..."), never on stdout. */
+  note(message: string): void
   /** JSON on stdout, nothing else there. */
   outJson(value: unknown): void
 }
@@ -49,7 +55,13 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
     json: g.json === true,
     style: makeStyle(level),
     libraryPath,
-    library: () => (library ??= loadLibrary({ userLibrary: libraryPath })),
+    library(options = {}) {
+      if (library) return library
+      if (g.library !== undefined && !options.writing && !existsSync(libraryPath)) {
+        io.stderr(`derive: note: ${g.library} does not exist yet (the first \`derive rules add\` creates it); using the shipped rules only\n`)
+      }
+      return (library = loadLibrary({ userLibrary: libraryPath }))
+    },
     interactive: io.stdinTTY && io.isTTY,
     get prompts() {
       return io.prompts ?? inquirerPrompts()
@@ -63,6 +75,7 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
       }
     },
     out: (t) => io.stdout(t.endsWith('\n') ? t : `${t}\n`),
+    note: (m) => io.stderr(`derive: ${m}\n`),
     outJson: (v) => io.stdout(`${JSON.stringify(v, null, 2)}\n`),
   }
 }

@@ -174,15 +174,15 @@ async function ask(ctx: Context, choices: number): Promise<number | 'show' | 'qu
   return parseAnswer(answer, choices) ?? ask(ctx, choices)
 }
 
-const FEELINGS: Readonly<Record<string, Feeling | 'quit'>> = { h: 'hard', hard: 'hard', g: 'good', good: 'good', e: 'easy', easy: 'easy', q: 'quit', quit: 'quit' }
+const FEELINGS: ReadonlyMap<string, Feeling | 'quit'> = new Map(Object.entries({ h: 'hard', hard: 'hard', g: 'good', good: 'good', e: 'easy', easy: 'easy', q: 'quit', quit: 'quit' }))
 
 async function askFeeling(ctx: Context): Promise<Feeling | 'quit'> {
   const answer = await ctx.prompts.input({
     message: 'How did it feel? h hard, g good, e easy, q quit',
     default: 'g',
-    validate: (a) => (FEELINGS[a.trim().toLowerCase()] ? true : 'type h, g, e or q'),
+    validate: (a) => (FEELINGS.get(a.trim().toLowerCase()) ? true : 'type h, g, e or q'),
   })
-  return FEELINGS[answer.trim().toLowerCase()] ?? askFeeling(ctx)
+  return FEELINGS.get(answer.trim().toLowerCase()) ?? askFeeling(ctx)
 }
 
 /** Schedule the card, save at once, and say when it comes back. */

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url'
 import type { MatrixSetting } from '../core/expr.js'
 import { compileRule, type Rule, RuleError, type RuleSpec } from '../core/rule.js'
 import { UsageError } from '../errors.js'
-import { restoreCommand } from '../files.js'
+import { readUserFile, restoreCommand } from '../files.js'
+import { MAX_PROBLEMS_SHOWN, MAX_RULE_FILE_BYTES } from '../limits.js'
 import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, type SpecAt, validatePack } from './schema.js'
 import { digestOf, makeSnapshot, restorePack, SNAPSHOT_FILE, type Snapshot } from './snapshot.js'
 
@@ -39,7 +40,8 @@ export class LibraryError extends UsageError {
     readonly problems: readonly Problem[],
     options: { header?: string; hint?: readonly string[] } = {},
   ) {
-    const lines = problems.map(formatProblem)
+    const lines = problems.slice(0, MAX_PROBLEMS_SHOWN).map(formatProblem)
+    if (problems.length > MAX_PROBLEMS_SHOWN) lines.push(`... and ${problems.length - MAX_PROBLEMS_SHOWN} more`)
     const body = options.header !== undefined ? [options.header, ...lines.map((l) => `  ${l}`)] : lines
     super([...body, ...(options.hint ?? [])].join('\n'))
     this.name = 'LibraryError'
@@ -96,13 +98,7 @@ export function checkPackText(text: string, path: string, options: { shipped: bo
   return { pack: { name, path, shipped: options.shipped, file, rules: compiled.rules }, problems: [] }
 }
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new UsageError(`cannot read rule file ${path}: ${(e as Error).message}`)
-  }
-}
+const readText = (path: string): string => readUserFile(path, '.', MAX_RULE_FILE_BYTES)
 
 /** A shipped pack's text checked whole; a LibraryError lists every problem. */
 function checkedShippedPack(text: string, path: string): LoadedPack {

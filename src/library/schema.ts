@@ -6,6 +6,8 @@
 import * as z from 'zod/mini'
 import type { MatrixSetting } from '../core/expr.js'
 import type { RuleSpec } from '../core/rule.js'
+import { stripBom } from '../files.js'
+import { MAX_EXPRESSION_CHARS, MAX_RULES_PER_FILE } from '../limits.js'
 
 export const FORMAT = 'derive-rules/1'
 
@@ -14,8 +16,9 @@ export const ID_PATTERN = /^[a-z0-9-]+$/
 
 const ID_EXPECTED = 'expected lowercase letters, digits and "-" (e.g. "log-product")'
 
-const text = z.string().check(z.refine((s) => s.trim() !== '', { error: 'expected a non-empty string' }))
-const texts = z.array(z.string())
+const long = z.maxLength(MAX_EXPRESSION_CHARS, { error: `expected at most ${MAX_EXPRESSION_CHARS} characters` })
+const text = z.string().check(long, z.refine((s) => s.trim() !== '', { error: 'expected a non-empty string' }))
+const texts = z.array(z.string().check(long))
 
 // looseObject: fields derive does not know (a classmate's "difficulty", a future version's
 // additions) are accepted; the loader keeps the parsed JSON itself, so they survive a save.
@@ -28,8 +31,8 @@ const ruleSchema = z.looseObject({
   where: z.optional(texts),
   reversible: z.optional(z.boolean()),
   tags: z.optional(texts),
-  idea: z.optional(z.string()),
-  source: z.optional(z.string()),
+  idea: z.optional(z.string().check(long)),
+  source: z.optional(z.string().check(long)),
   examples: z.optional(texts),
   literals: z.optional(texts),
   types: z.optional(z.record(z.string(), z.enum(['scalar', 'vector', 'matrix', 'integer']))),
@@ -83,7 +86,8 @@ export function lineColumn(textIn: string, offset: number): { line: number; colu
 }
 
 /** Parse JSON text; a syntax error becomes a Problem with line, column and position. */
-export function parseJson(source: string, file: string): { data: unknown } | { problem: Problem } {
+export function parseJson(text: string, file: string): { data: unknown } | { problem: Problem } {
+  const source = stripBom(text)
   try {
     return { data: JSON.parse(source) as unknown }
   } catch (e) {
@@ -143,6 +147,11 @@ export interface SpecAt {
  * rules that passed on their own, so their compile problems can be reported in the same run.
  */
 export function validatePack(data: unknown, file: string): { pack?: PackFile; rules: SpecAt[]; problems: Problem[] } {
+  // checked before the schema: validating a huge list is the expensive part
+  const count = (data as { rules?: unknown } | null)?.rules
+  if (Array.isArray(count) && count.length > MAX_RULES_PER_FILE) {
+    return { rules: [], problems: [{ file, field: 'rules', message: `${count.length} rules; a rule file holds at most ${MAX_RULES_PER_FILE}` }] }
+  }
   const result = packSchema.safeParse(data, { reportInput: true })
   if (!result.success) {
     const problems = result.error.issues.map((i) => toProblem(i, data, file))

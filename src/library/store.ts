@@ -4,14 +4,11 @@
 // library.json.bak. A library that does not load is never written.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import lockfile from 'proper-lockfile'
 import { UsageError } from '../errors.js'
-import { reason, writeAtomic, writeWithBackup } from '../files.js'
+import { reason, stripBom, writeAtomic, writeWithBackup } from '../files.js'
 import { checkPackText, checkUserText, LibraryError } from './library.js'
+import { withLock } from './lock.js'
 import { emptyLibrary, type PackFile, packText } from './schema.js'
-
-// Generous: 20 processes each holding the lock for a few tens of milliseconds must all get a turn.
-const RETRIES = { retries: 200, factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true }
 
 /** A change to the library: the new file and a value for the caller (what was added, ...). */
 export type Change<T> = (current: PackFile) => { file: PackFile; value: T }
@@ -19,25 +16,26 @@ export type Change<T> = (current: PackFile) => { file: PackFile; value: T }
 /**
  * Apply `change` to the library at `path` under its lock, creating the file on first use. The
  * change may throw (e.g. UsageError); then nothing is written. Returns the change's value.
+ * `onWait` hears once that another derive is writing the file.
  */
-export async function updateLibrary<T>(path: string, change: Change<T>): Promise<T> {
+export async function updateLibrary<T>(path: string, change: Change<T>, onWait?: (message: string) => void): Promise<T> {
   const target = resolve(path)
-  let release: () => Promise<void>
   try {
     mkdirSync(dirname(target), { recursive: true })
-    release = await lockfile.lock(target, { realpath: false, retries: RETRIES, stale: 15_000 })
   } catch (e) {
     throw new UsageError(`cannot write ${path}: ${reason(e)}`)
   }
-  try {
-    const before = existsSync(target) ? readFileSync(target, 'utf8') : undefined
-    const current = before === undefined ? emptyLibrary() : checkUserText(before, target).file
-    const { file, value } = change(structuredClone(current))
-    await save(target, file, before)
-    return value
-  } finally {
-    await release()
-  }
+  return withLock(
+    target,
+    async () => {
+      const before = existsSync(target) ? readFileSync(target, 'utf8') : undefined
+      const current = before === undefined ? emptyLibrary() : checkUserText(stripBom(before), target).file
+      const { file, value } = change(structuredClone(current))
+      await save(target, file, before)
+      return value
+    },
+    onWait,
+  )
 }
 
 /** Write the new text (checked to load back) and keep the old text as the backup. */

@@ -42,7 +42,7 @@ export function toCode(e: Expr, matrices: MatrixSetting = 'uppercase'): Record<L
 const MATRIX = 'matrix expressions (transpose, inverse, determinant, trace) are not turned into code; write them with entries such as A[i, j] and sums'
 const PROBABILITY = 'expectations, variances and probabilities are not turned into code: they need a probability distribution, not numbers'
 
-const REFUSED: Readonly<Record<string, string>> = {
+const REFUSED: ReadonlyMap<string, string> = new Map(Object.entries({
   diff: 'derivatives are not turned into code; take the derivative first (derive match)',
   int: 'integrals are not turned into code; integrate first, or approximate the integral numerically',
   [OPS.transpose]: MATRIX,
@@ -53,7 +53,7 @@ const REFUSED: Readonly<Record<string, string>> = {
   [OPS.and]: 'events (A & B) are not numbers, so they are not turned into code',
   [OPS.or]: 'events (A or B) are not numbers, so they are not turned into code',
   [OPS.not]: 'events (not A) are not numbers, so they are not turned into code',
-}
+}))
 
 /** Operators that are plain arithmetic in both languages. */
 const ARITHMETIC: ReadonlySet<string> = new Set([OPS.add, OPS.mul, OPS.pow, OPS.factorial])
@@ -72,7 +72,7 @@ export function whyNoCode(e: Expr, matrices: ReadonlySet<string> = new Set()): s
 }
 
 function callBlocker(node: Call): string | undefined {
-  const refused = REFUSED[node.head]
+  const refused = REFUSED.get(node.head)
   if (refused) return refused
   if (PROBABILITY_FNS.has(node.head)) return PROBABILITY
   if (node.head === 'sum' || node.head === 'prod') {
@@ -80,7 +80,7 @@ function callBlocker(node: Call): string | undefined {
   } else if (node.head === OPS.index) {
     if (node.args[0]?.kind !== 'sym') return 'only a symbol can be indexed in code, as in x[i]'
   } else if (!ARITHMETIC.has(node.head)) {
-    const fn = FUNCTIONS[node.head]
+    const fn = FUNCTIONS.get(node.head)
     if (!fn) return `${node.head} is not a function derive can write as code; if your rules define it, unfold it first (derive match)`
     if (node.args.length < fn.arity[0] || node.args.length > fn.arity[1]) return `${node.head} with ${node.args.length} arguments has no code`
   }
@@ -114,7 +114,7 @@ interface Syntax {
   math(name: string): string
   /** max, min, abs: builtins in Python, Math.* in JavaScript. */
   builtin(name: 'max' | 'min' | 'abs'): string
-  readonly constants: Readonly<Record<string, string>>
+  readonly constants: ReadonlyMap<string, string>
   /** log of x to base b: Python's math.log takes a base, JavaScript's Math.log does not. */
   logBase(x: string, b: string): Code
   header(params: readonly string[]): string
@@ -147,7 +147,7 @@ const SYNTAX: Readonly<Record<Language, Syntax>> = {
     reserved: PY_RESERVED,
     math: (name) => `math.${name}`,
     builtin: (name) => name,
-    constants: { e: 'math.e', pi: 'math.pi' },
+    constants: new Map([['e', 'math.e'], ['pi', 'math.pi']]),
     logBase: (x, b) => code(`math.log(${x}, ${b})`, PREC.atom),
     header: (params) => `def f(${params.join(', ')}):`,
     footer: undefined,
@@ -164,7 +164,7 @@ const SYNTAX: Readonly<Record<Language, Syntax>> = {
     reserved: JS_RESERVED,
     math: (name) => `Math.${name}`,
     builtin: (name) => `Math.${name}`,
-    constants: { e: 'Math.E', pi: 'Math.PI' },
+    constants: new Map([['e', 'Math.E'], ['pi', 'Math.PI']]),
     logBase: (x, b) => code(`Math.log(${x}) / Math.log(${b})`, PREC.mul),
     header: (params) => `function f(${params.join(', ')}) {`,
     footer: '}',
@@ -189,7 +189,7 @@ const varArgs = (name: 'max' | 'min'): FunctionCode => ({
 })
 const exp = (x: Code, L: Syntax): string => `${L.math('exp')}(${x.text})`
 
-const FUNCTIONS: Readonly<Record<string, FunctionCode>> = {
+const FUNCTIONS: ReadonlyMap<string, FunctionCode> = new Map(Object.entries({
   ...Object.fromEntries(['exp', 'sqrt', 'sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'asin', 'acos', 'atan', 'log2', 'log10', 'log1p'].map((n) => [n, mathFn(n)])),
   ln: { arity: [1, 1], gen: ([x], L) => code(`${L.math('log')}(${x!.text})`, PREC.atom) },
   log: {
@@ -202,7 +202,7 @@ const FUNCTIONS: Readonly<Record<string, FunctionCode>> = {
   softplus: { arity: [1, 1], gen: ([z], L) => code(`${L.math('log1p')}(${exp(z!, L)})`, PREC.atom) },
   max: varArgs('max'),
   min: varArgs('min'),
-}
+}))
 
 /**
  * Writes one function. Statements (accumulators and loops) are emitted as the expression is
@@ -246,7 +246,7 @@ class Writer {
 
   private expr(e: Expr, scope: ReadonlyMap<string, string>): Code {
     if (e.kind === 'num') return code(formatNumber(e.value), e.value < 0 ? PREC.unary : PREC.atom)
-    if (e.kind === 'sym') return code(scope.get(e.name) ?? this.L.constants[e.name] ?? e.name, PREC.atom)
+    if (e.kind === 'sym') return code(scope.get(e.name) ?? this.L.constants.get(e.name) ?? e.name, PREC.atom)
     const args = e.args
     switch (e.head) {
       case OPS.add:
@@ -264,7 +264,7 @@ class Writer {
       case 'prod':
         return this.binder(e, scope)
       default: {
-        const fn = FUNCTIONS[e.head]
+        const fn = FUNCTIONS.get(e.head)
         if (!fn) throw new Error(`no code for ${e.head}; whyNoCode should have refused it`)
         return fn.gen(
           args.map((a) => this.expr(a, scope)),

@@ -46,7 +46,7 @@ function chain(parts: readonly (readonly [string, Phrase])[], level: number): Ph
 /** Phrases joined by one separator. */
 const join = (parts: readonly Phrase[], sep: string, level: number): Phrase => chain(parts.map((p) => [sep, p] as const), level)
 
-const NAMED: Readonly<Record<string, string>> = {
+const NAMED: ReadonlyMap<string, string> = new Map(Object.entries({
   E: 'the expected value',
   Var: 'the variance',
   Cov: 'the covariance',
@@ -56,7 +56,7 @@ const NAMED: Readonly<Record<string, string>> = {
   trace: 'the trace',
   abs: 'the absolute value',
   sqrt: 'the square root',
-}
+}))
 
 /** Functions whose arguments are events or random variables, read with "given" and "and". */
 const LOGICAL_ARGS = new Set(['P', 'E', 'Var', 'Cov'])
@@ -203,7 +203,7 @@ function application(e: Call): Phrase {
   })
   if (e.head === 'log' && args.length === 2) return prefixed(`log base ${then(args[1]!, ' of ')}`, args[0]!, LEVEL.postfix)
   const list = join(args, ' and ', LEVEL.postfix)
-  return prefixed(`${NAMED[e.head] ?? e.head} of `, list, LEVEL.postfix)
+  return prefixed(`${NAMED.get(e.head) ?? e.head} of `, list, LEVEL.postfix)
 }
 
 // ---- tree -------------------------------------------------------------------------------------
@@ -215,13 +215,13 @@ export interface TreeLine {
   readonly label: string
 }
 
-const OP_LABELS: Readonly<Record<string, string>> = {
+const OP_LABELS: ReadonlyMap<string, string> = new Map(Object.entries({
   [OPS.transpose]: "' (transpose)",
   [OPS.index]: '[] (index)',
   [OPS.given]: '| (given)',
   [OPS.factorial]: '! (factorial)',
   [OPS.and]: '&',
-}
+}))
 
 /** The tree of e, outermost first, one line per node shown. */
 export function treeLines(e: Expr): TreeLine[] {
@@ -247,7 +247,7 @@ function label(e: Expr): string {
     if (e.args.length === 4) return `${e.head} (${v} from ${lo} to ${hi})`
     if (e.args.length === 2) return `${e.head} (${e.head === 'sum' || e.head === 'prod' ? 'over' : 'with respect to'} ${v})`
   }
-  return OP_LABELS[e.head] ?? e.head
+  return OP_LABELS.get(e.head) ?? e.head
 }
 
 /** Argument indices drawn below a node: all, except what its label already says. */

@@ -100,7 +100,7 @@ async function asked(ctx: Context, dialogue: () => Promise<RuleSpec | undefined>
 
 /** derive rules add: from flags, or a dialogue on a terminal. */
 export async function addCommand(ctx: Context, f: RuleFlags): Promise<number> {
-  const lib = ctx.library()
+  const lib = ctx.library({ writing: true })
   if (hasRuleFlags(f)) return saveRule(ctx, lib, newSpecFromFlags(f, lib), { derivedId: f.id === undefined, force: f.force === true })
   if (!ctx.interactive) throw new UsageError('rules add needs --name, --lhs and --rhs when it cannot ask (not a terminal)')
   const spec = await asked(ctx, () => dialogueFor(ctx, lib))
@@ -109,7 +109,7 @@ export async function addCommand(ctx: Context, f: RuleFlags): Promise<number> {
 
 /** derive rules edit ID: flags change fields; a prefilled dialogue on a terminal. */
 export async function editCommand(ctx: Context, id: string, f: RuleFlags): Promise<number> {
-  const lib = ctx.library()
+  const lib = ctx.library({ writing: true })
   const rule = findRule(lib.rules, id)
   const base = structuredClone(rule.spec)
   let spec: RuleSpec | undefined
@@ -167,7 +167,7 @@ async function saveRule(ctx: Context, lib: Library, draft: RuleSpec, how: SaveHo
     // another process may have taken a made-up id meanwhile: take the next free one
     const final = how.derivedId ? { ...spec, id: freeId(spec.id, new Set([...idsOf(file), ...reserved])) } : spec
     return { file: addRule(file, final), value: final }
-  })
+  }, ctx.note)
   reportSaved(ctx, lib, saved, verdict, how)
   return 0
 }
@@ -196,7 +196,7 @@ function reportSaved(ctx: Context, lib: Library, spec: RuleSpec, verdict: Verdic
 
 /** derive rules remove ID: asks on a terminal unless --yes. */
 export async function removeCommand(ctx: Context, id: string, yes: boolean): Promise<number> {
-  const lib = ctx.library()
+  const lib = ctx.library({ writing: true })
   const mine = lib.user?.rules.find((r) => r.id === id)
   if (!mine) {
     const shipped = lib.rules.find((r) => r.id === id)
@@ -208,7 +208,7 @@ export async function removeCommand(ctx: Context, id: string, yes: boolean): Pro
     ctx.out('Nothing removed.')
     return 1
   }
-  await updateLibrary(ctx.libraryPath, (file) => ({ file: removeRule(file, id), value: undefined }))
+  await updateLibrary(ctx.libraryPath, (file) => ({ file: removeRule(file, id), value: undefined }), ctx.note)
   if (ctx.json) ctx.outJson({ removed: id, file: ctx.libraryPath })
   else {
     const back = lib.overridden.has(id) ? `; the shipped rule "${id}" applies again` : ''

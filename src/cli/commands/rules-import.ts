@@ -54,7 +54,7 @@ function rulesWithIds(data: unknown): RuleSpec[] {
 /** derive rules import FILE: check the whole pack, then merge it into your library. */
 export async function importCommand(ctx: Context, file: string, f: ImportFlags): Promise<number> {
   const how = resolution(f)
-  const lib = ctx.library()
+  const lib = ctx.library({ writing: true })
   const path = resolve(ctx.io.cwd, file)
   const parsed = parseJson(readUserFile(path), path)
   if ('problem' in parsed) throw new LibraryError([parsed.problem], { header: `cannot import ${path}; nothing was written:` })
@@ -70,7 +70,7 @@ export async function importCommand(ctx: Context, file: string, f: ImportFlags):
   const plan = await updateLibrary(ctx.libraryPath, (current) => {
     const p = planImport(current, specs, how, shipped)
     return { file: p.file, value: p }
-  })
+  }, ctx.note)
   if (ctx.json) {
     ctx.outJson({ file: ctx.libraryPath, added: plan.added, skipped: plan.skipped, replaced: plan.replaced, renamed: plan.renamed })
     return 0

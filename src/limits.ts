@@ -1,0 +1,18 @@
+// What derive accepts, stated once. Each limit is checked before the work it protects, with one
+// clear message, so that no input can make a command run away or overflow the stack.
+
+/** Longest expression (characters) in an argument, a derivation line or a rule field. */
+export const MAX_EXPRESSION_CHARS = 100_000
+/** Largest rule file (bytes): a library of 20,000 ordinary rules is about 6 MB. */
+export const MAX_RULE_FILE_BYTES = 8 * 1024 * 1024
+/** Most rules in one rule file. */
+export const MAX_RULES_PER_FILE = 20_000
+/** Largest other file derive reads (a derivation, practice history). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024
+/** Problems listed in one message about a file; the rest are counted. */
+export const MAX_PROBLEMS_SHOWN = 20
+
+/** "8 MB", "100 KB": a size in words. */
+export function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`
+}
