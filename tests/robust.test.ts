@@ -158,7 +158,7 @@ describe('locks and temporary files', () => {
     try {
       mkdirSync(lock)
       writeFileSync(join(lock, 'owner'), `${holder.pid} live`)
-      setTimeout(() => rmSync(lock, { recursive: true, force: true }), 400)
+      setTimeout(() => rmSync(lock, { recursive: true, force: true }), 1500)
       const r = await runIn(home, addArgs('waited'))
       expect(r.status).toBe(0)
       expect(r.stderr).toBe('derive: waiting for another derive to finish writing library.json\n')

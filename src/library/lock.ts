@@ -9,6 +9,8 @@ import { processAlive, reason } from '../files.js'
 
 /** How long a waiter keeps trying before giving up with a message. */
 const PATIENCE_MS = 60_000
+/** A wait shorter than this goes unmentioned (concurrent adds take turns in milliseconds). */
+const QUIET_MS = 500
 /** A lock folder without an owner file yet is being set up; after this long its maker died. */
 const SETUP_MS = 5_000
 
@@ -64,7 +66,8 @@ function breakLock(lock: string, seen: Owner | undefined): void {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /**
- * Run `body` holding the lock on `target`. `onWait` is told once when another live derive holds it.
+ * Run `body` holding the lock on `target`. `onWait` is told once when another live derive has
+ * held it for a noticeable time.
  * A UsageError when the lock cannot be made or is held for too long.
  */
 export async function withLock<T>(target: string, body: () => Promise<T>, onWait?: (message: string) => void): Promise<T> {
@@ -90,7 +93,7 @@ export async function withLock<T>(target: string, body: () => Promise<T>, onWait
       const who = owner ? ` (process ${owner.pid})` : ''
       throw new UsageError(`another derive${who} has been writing ${basename(target)} for over a minute; if none is running, remove ${lock}`)
     }
-    if (!told && owner?.pid !== process.pid) {
+    if (!told && owner?.pid !== process.pid && Date.now() - started > QUIET_MS) {
       onWait?.(`waiting for another derive to finish writing ${basename(target)}`)
       told = true
     }
