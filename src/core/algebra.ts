@@ -1,7 +1,9 @@
 // Built-in algebra steps for `why`: routine algebra a lecture folds into one line. Each step is a
 // whole-expression rewrite with a label ("algebra: collect like terms"), never a library rule.
 import { key } from './equal.js'
-import { add, call, type Expr, isCall, isMatrixish, mul, num, OPS, size } from './expr.js'
+import { add, call, type Expr, isCall, isDefined, isMatrixish, mul, num, type Num, numQ, OPS, size } from './expr.js'
+import * as Q from './rational.js'
+import { signOf } from './sign.js'
 import { tidy } from './rewrite.js'
 
 /** Fold arithmetic on numbers everywhere (2 * 3 -> 6, x ^ 1 -> x, 0 + x -> x). */
@@ -11,14 +13,25 @@ export function foldNumbers(e: Expr): Expr {
 }
 
 /** Split a term into numeric coefficient and the rest: 3 * x * y -> [3, x * y]. */
-function coefficient(t: Expr): [number, Expr] {
-  if (t.kind === 'num') return [t.value, num(1)]
-  if (isCall(t, OPS.mul) && t.args[0]?.kind === 'num') return [t.args[0].value, mul(t.args.slice(1))]
-  return [1, t]
+function coefficient(t: Expr): [Num, Expr] {
+  if (t.kind === 'num') return [t, num(1)]
+  if (isCall(t, OPS.mul) && t.args[0]?.kind === 'num') return [t.args[0], mul(t.args.slice(1))]
+  return [num(1), t]
 }
 
 /** Split a factor into base and exponent: x ^ 2 -> [x, 2], x -> [x, 1]. */
 const baseExp = (f: Expr): [Expr, Expr] => (isCall(f, OPS.pow) ? [f.args[0]!, f.args[1]!] : [f, num(1)])
+
+/**
+ * Powers of one base whose exponents may be added without changing where the product is
+ * defined share a class: any powers of a positive base, else integer powers of one sign
+ * (x * x ^ -1 is not 1 at x = 0, so those two stay apart). Undefined: merge with nothing.
+ */
+function mergeClass(b: Expr, x: Expr): string | undefined {
+  if (signOf(b) === 'positive') return ''
+  if (x.kind !== 'num' || !Q.isInteger(x.q)) return undefined
+  return x.q.n < 0n ? '<0' : '>=0'
+}
 
 /**
  * Collect like terms (2x + 3x -> 5x) and equal bases (x * x ^ 2 -> x ^ 3) everywhere, bottom-up.
@@ -28,15 +41,16 @@ export function collect(e: Expr, matrices: ReadonlySet<string>): Expr {
   if (e.kind !== 'call') return e
   const args = e.args.map((a) => collect(a, matrices))
   if (e.head === OPS.add) {
-    const groups = new Map<string, { c: number; t: Expr }>()
+    const groups = new Map<string, { c: Num; t: Expr }>()
     for (const a of args) {
       const [c, t] = coefficient(a)
       const k = key(t, matrices)
       const g = groups.get(k)
-      if (g) g.c += c
+      if (g) g.c = numQ(Q.add(g.c.q, c.q), g.c.decimal || c.decimal)
       else groups.set(k, { c, t })
     }
-    const terms = [...groups.values()].filter((g) => g.c !== 0).map((g) => tidy(OPS.mul, [num(g.c), g.t]))
+    // x - x is 0 only where x is defined: log(x) - log(x) keeps its term as 0 * log(x)
+    const terms = [...groups.values()].filter((g) => !Q.isZero(g.c.q) || !isDefined(g.t)).map((g) => tidy(OPS.mul, [g.c, g.t]))
     return tidy(OPS.add, terms)
   }
   if (e.head === OPS.mul && !args.some((a) => isMatrixish(a, matrices))) {
@@ -47,7 +61,7 @@ export function collect(e: Expr, matrices: ReadonlySet<string>): Expr {
         groups.set(`#${groups.size}`, { b: a, xs: [num(1)] })
         continue
       }
-      const k = key(b, matrices)
+      const k = `${key(b, matrices)}${mergeClass(b, x) ?? `#${groups.size}`}`
       const g = groups.get(k)
       if (g) g.xs.push(x)
       else groups.set(k, { b, xs: [x] })
@@ -73,8 +87,8 @@ export function expand(e: Expr, matrices: ReadonlySet<string>): Expr | undefined
   let out: Expr = node
   if (isCall(node, OPS.pow) && isCall(node.args[0], OPS.add)) {
     const n = node.args[1]
-    if (n?.kind === 'num' && Number.isInteger(n.value) && n.value >= 2 && n.value <= 4) {
-      out = distribute(new Array<Expr>(n.value).fill(node.args[0]!), matrices) ?? node
+    if (n?.kind === 'num' && Q.isInteger(n.q) && n.q.n >= 2n && n.q.n <= 4n) {
+      out = distribute(new Array<Expr>(Number(n.q.n)).fill(node.args[0]!), matrices) ?? node
     }
   } else if (isCall(node, OPS.mul) && node.args.some((a) => isCall(a, OPS.add))) {
     out = distribute(node.args, matrices) ?? node

@@ -6,11 +6,21 @@
 // - `a / b` is mul(a, pow(b, -1)), and `1 / b` is pow(b, -1).
 // Nothing else is folded, so the tree keeps what the student wrote (`2 * 3` stays `2 * 3`).
 
+import * as Q from './rational.js'
+import type { Rational } from './rational.js'
+
 export type Expr = Num | Sym | Call
 
+/**
+ * A number. `q` is its exact value: compare, fold and test numbers with q (see rational.ts).
+ * `value` is the nearest double, for numeric evaluation and rough tests such as a sign.
+ */
 export interface Num {
   readonly kind: 'num'
+  readonly q: Rational
   readonly value: number
+  /** Written with a decimal point (or an exponent): printed back in decimal notation. */
+  readonly decimal?: true
 }
 export interface Sym {
   readonly kind: 'sym'
@@ -66,7 +76,31 @@ export const inScopeOf = (i: number): boolean => i === 0 || i === 1
 /** Functions whose arguments are random variables or events (never matrices). */
 export const PROBABILITY_FNS: ReadonlySet<string> = new Set(['P', 'E', 'Var', 'Cov'])
 
-export const num = (value: number): Num => ({ kind: 'num', value: Object.is(value, -0) ? 0 : value })
+/**
+ * The number v: an integer exactly, a non-integer as the decimal it prints as (0.1 is 1/10).
+ * Finite values only.
+ */
+export function num(v: number): Num {
+  if (Number.isInteger(v)) return { kind: 'num', q: Q.rational(BigInt(v)), value: v === 0 ? 0 : v }
+  return { kind: 'num', q: Q.fromNumber(v), value: v, decimal: true }
+}
+
+/** The exact number q; `decimal` asks for decimal notation when printed (and q terminates). */
+export function numQ(q: Rational, decimal = false): Num {
+  const value = Q.toNumber(q)
+  return decimal && Q.toDecimal(q) !== undefined ? { kind: 'num', q, value, decimal: true } : { kind: 'num', q, value }
+}
+
+/** A number literal as written ("10000000000000001", "0.1", "2e-3"); undefined if it is not one. */
+export function numLiteral(text: string): Num | undefined {
+  const q = Q.fromDecimal(text)
+  if (!q) return undefined
+  return numQ(q, /[.eE]/.test(text))
+}
+
+/** Is e the number q (exactly)? */
+export const isNum = (e: Expr | undefined, q: bigint | Rational): boolean =>
+  e?.kind === 'num' && (typeof q === 'bigint' ? e.q.d === 1n && e.q.n === q : Q.equals(e.q, q))
 export const sym = (name: string): Sym => ({ kind: 'sym', name })
 
 export function call(head: string, args: readonly Expr[]): Expr {
@@ -97,13 +131,13 @@ export const pow = (base: Expr, exponent: Expr): Expr => ({ kind: 'call', head: 
 
 /** -e, with the sign absorbed by a number or a leading numeric coefficient. */
 export function neg(e: Expr): Expr {
-  if (e.kind === 'num') return num(-e.value)
+  if (e.kind === 'num') return numQ(Q.neg(e.q), e.decimal)
   if (isCall(e, OPS.mul)) {
     const first = e.args[0]
     if (first?.kind === 'num') {
-      const c = -first.value
+      const c = numQ(Q.neg(first.q), first.decimal)
       // drop a coefficient that became 1, unless a number follows it (-1 * 2 must stay two factors)
-      return c === 1 && e.args[1]?.kind !== 'num' ? mul(e.args.slice(1)) : mul([num(c), ...e.args.slice(1)])
+      return isNum(c, 1n) && e.args[1]?.kind !== 'num' ? mul(e.args.slice(1)) : mul([c, ...e.args.slice(1)])
     }
   }
   return mul([num(-1), e])
@@ -112,7 +146,7 @@ export function neg(e: Expr): Expr {
 export const sub = (a: Expr, b: Expr): Expr => add([a, neg(b)])
 /** a / b; 1 / b is just b^-1 (so `1/y * x` does not carry a factor 1 around). */
 export const div = (a: Expr, b: Expr): Expr =>
-  a.kind === 'num' && a.value === 1 ? pow(b, num(-1)) : mul([a, pow(b, num(-1))])
+  isNum(a, 1n) ? pow(b, num(-1)) : mul([a, pow(b, num(-1))])
 
 export function isCall(e: Expr | undefined, head?: string): e is Call {
   return e !== undefined && e.kind === 'call' && (head === undefined || e.head === head)
@@ -122,7 +156,7 @@ export const isAC = (head: string): boolean => head === OPS.add || head === OPS.
 
 /** True when e is pow(b, -k) for a positive number k: a factor printed in a denominator. */
 export function isReciprocal(e: Expr): e is Call {
-  return isCall(e, OPS.pow) && e.args[1]?.kind === 'num' && e.args[1].value < 0
+  return isCall(e, OPS.pow) && e.args[1]?.kind === 'num' && e.args[1].q.n < 0n
 }
 
 /** Replace the child at `index` of a call, rebuilding through the normalising constructors. */
@@ -133,21 +167,51 @@ export function withArg(e: Call, index: number, child: Expr): Expr {
 /**
  * head(args) with args[index] replaced by `child`. In a product, a number (or a product's
  * coefficient) put in place of a factor joins the coefficient in front: -y * s, not y * -1 * s;
- * x * 1 is x and x * 0 is 0. In a sum, a 0 put in place of a term disappears.
+ * x * 1 is x and x * 0 is 0 (only where x is defined: 0 * log(x) stays). In a sum, a 0 put in
+ * place of a term disappears.
  */
 export function placeArg(head: string, args: readonly Expr[], index: number, child: Expr): Expr {
   if (head === OPS.mul) {
-    const [c, rest] = child.kind === 'num' ? [child.value, []] : isCall(child, OPS.mul) && child.args[0]?.kind === 'num' ? [child.args[0].value, child.args.slice(1)] : [undefined, [child]]
+    const [c, rest] = child.kind === 'num' ? [child, []] : isCall(child, OPS.mul) && child.args[0]?.kind === 'num' ? [child.args[0], child.args.slice(1)] : [undefined, [child]]
     if (c !== undefined) {
       const others = [...args.slice(0, index), ...rest, ...args.slice(index + 1)]
-      const lead = others[0]?.kind === 'num' ? (others.shift() as Num).value * c : c
-      return lead === 0 ? num(0) : lead === 1 ? mul(others) : mul([num(lead), ...others])
+      const lead = others[0]?.kind === 'num' ? timesNum(others.shift() as Num, c) : c
+      if (Q.isZero(lead.q)) {
+        const kept = others.filter((f) => !isDefined(f))
+        return kept.length === 0 ? lead : mul([lead, ...kept])
+      }
+      return isNum(lead, 1n) ? mul(others) : mul([lead, ...others])
     }
   }
-  if (head === OPS.add && child.kind === 'num' && child.value === 0 && args.length > 1) return add([...args.slice(0, index), ...args.slice(index + 1)])
+  if (head === OPS.add && isNum(child, 0n) && args.length > 1) return add([...args.slice(0, index), ...args.slice(index + 1)])
   const out = args.slice()
   out[index] = child
   return call(head, out)
+}
+
+/** a * b exactly, in decimal notation if either was written so. */
+const timesNum = (a: Num, b: Num): Num => numQ(Q.mul(a.q, b.q), a.decimal || b.decimal)
+
+// Functions defined for every real argument (and every function derive does not know: the judge
+// samples an unknown f as a smooth function defined everywhere). The rest may be undefined.
+const PARTIAL: ReadonlySet<string> = new Set([
+  'log', 'ln', 'log2', 'log10', 'log1p', 'sqrt', 'tan', 'cot', 'sec', 'csc', 'asin', 'acos', 'acosh', 'atanh',
+  'gamma', 'factorial', 'choose', 'binom', 'combinations', 'mod', 'inv', 'P', 'E', 'Var', 'Cov',
+  OPS.factorial, OPS.given,
+])
+
+/**
+ * Is e defined for every value of its symbols? (No division, log, sqrt, ... that could be
+ * undefined.) False means "maybe not": 0 * e is folded to 0 only when this is true.
+ */
+export function isDefined(e: Expr): boolean {
+  if (e.kind !== 'call') return true
+  if (PARTIAL.has(e.head) || !e.args.every(isDefined)) return false
+  if (e.head !== OPS.pow) return true
+  const [b, k] = e.args as [Expr, Expr]
+  // b ^ k for a natural number k, or a positive number to any power
+  if (k.kind === 'num') return Q.isInteger(k.q) && k.q.n >= 0n
+  return b.kind === 'num' ? b.q.n > 0n : b.kind === 'sym' && (b.name === 'e' || b.name === 'pi')
 }
 
 // ---- structural queries ---------------------------------------------------------------------

@@ -63,7 +63,11 @@ const typed = Object.assign(
     (text: string) => signatures['string, Object']!(text, {}),
   { addConversion: () => undefined },
 )
-const mathParse = createParse({ ...nodes, typed, numeric: (s: string) => Number(s), config: { number: "number" } }) as (
+/** A number literal as written: derive reads its exact value (a double would lose digits). */
+export class NumberText {
+  constructor(readonly text: string) {}
+}
+const mathParse = createParse({ ...nodes, typed, numeric: (s: string) => new NumberText(s), config: { number: "number" } }) as (
   text: string,
 ) => MathNode
 

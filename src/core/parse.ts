@@ -2,8 +2,8 @@
 // student pastes from a PDF), and every error carries the 1-based character position in the text
 // exactly as the student typed it.
 import type { MathNode } from 'mathjs'
-import { add, call, div, type Expr, mul, neg, num, OPS, pow, sub, sym } from './expr.js'
-import { parseMathjs } from './mathjs.js'
+import { add, call, div, type Expr, mul, neg, num, numLiteral, OPS, pow, sub, sym } from './expr.js'
+import { NumberText, parseMathjs } from './mathjs.js'
 
 /** A bad expression: what is wrong, and where (1-based character position in `input`). */
 export class ParseError extends Error {
@@ -177,7 +177,14 @@ function convert(node: MathNode, input: string, norm: Normalised): Expr {
     switch (n.type) {
       case 'ConstantNode': {
         const v = m.value
-        if (typeof v === 'number') return num(v)
+        if (v instanceof NumberText) {
+          const n = numLiteral(v.text)
+          if (n) return n
+          const x = Number(v.text)
+          // 0x1f, 0b101, 0o17: integers in another base
+          if (Number.isSafeInteger(x)) return num(x)
+          return fail(`"${v.text}" is not a number derive can compute with exactly`, v.text)
+        }
         return fail(`${typeof v === 'string' ? 'a string' : String(v)} is not a mathematical expression`, String(v))
       }
       case 'SymbolNode':

@@ -1,6 +1,7 @@
 // Expr -> text in derive's notation, parenthesised minimally: `3 * x ^ 2`, `log(x) - log(y)`,
 // `exp(t) / (1 + exp(t))`. What it prints parses back to the same tree.
-import { type Call, type Expr, isCall, neg, OPS } from './expr.js'
+import { type Call, type Expr, isCall, neg, type Num, OPS } from './expr.js'
+import * as Q from './rational.js'
 
 /** b ^ -1, printed as "1 / b" (other negative powers print as written, so text round-trips). */
 const isInverse = (e: Expr): e is Call => isCall(e, OPS.pow) && e.args[1]?.kind === 'num' && e.args[1].value === -1
@@ -32,10 +33,23 @@ export function formatNumber(v: number): string {
   return String(Number(v.toPrecision(12)))
 }
 
+/**
+ * A number exactly as derive writes it: an integer in full, a decimal (a number written with a
+ * decimal point, when its expansion terminates) in decimal notation, anything else as n / d.
+ */
+export function formatNum(e: Num): string {
+  if (Q.isInteger(e.q)) return e.q.n.toString()
+  const decimal = e.decimal ? Q.toDecimal(e.q) : undefined
+  return decimal ?? `${e.q.n} / ${e.q.d}`
+}
+
+/** Is the number printed as a fraction n / d (so it needs parentheses as a base or exponent)? */
+export const isFractionNum = (e: Num): boolean => formatNum(e).includes('/')
+
 /** Is this term printed with a leading minus sign? */
 export function isNegativeTerm(e: Expr): boolean {
-  if (e.kind === 'num') return e.value < 0
-  return isCall(e, OPS.mul) && e.args[0]?.kind === 'num' && e.args[0].value < 0
+  if (e.kind === 'num') return e.q.n < 0n
+  return isCall(e, OPS.mul) && e.args[0]?.kind === 'num' && e.args[0].q.n < 0n
 }
 
 /** Print an expression. */
@@ -58,7 +72,7 @@ class Printer {
   }
 
   private raw(e: Expr, p: string): [string, number] {
-    if (e.kind === 'num') return [formatNumber(e.value), e.value < 0 ? PREC.unary : PREC.atom]
+    if (e.kind === 'num') return [formatNum(e), isFractionNum(e) ? PREC.mul : e.q.n < 0n ? PREC.unary : PREC.atom]
     if (e.kind === 'sym') return [e.name, PREC.atom]
     const a = e.args
     switch (e.head) {
@@ -138,7 +152,9 @@ class Printer {
       }
       const first = text === '' && sign === ''
       if (text !== '') simple = false
-      text += (text === '' ? '' : ' * ') + this.expr(f, cp, first && f.kind === 'num' ? PREC.unary - 1 : PREC.mul)
+      // a leading fraction needs no parentheses: 2 / 3 * x reads (2 / 3) * x
+      const min = first && f.kind === 'num' ? (isFractionNum(f) ? PREC.mul - 1 : PREC.unary - 1) : PREC.mul
+      text += (text === '' ? '' : ' * ') + this.expr(f, cp, min)
     })
     if (sign) return [`-${text}`, PREC.mul]
     return [text, simple ? PREC.atom : PREC.mul]

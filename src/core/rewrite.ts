@@ -10,10 +10,14 @@ import {
   inScopeOf,
   isAC,
   isCall,
+  isDefined,
+  isNum,
   isReciprocal,
   matrixSymbols,
   type MatrixSetting,
   num,
+  type Num,
+  numQ,
   OPS,
   pathToString,
   placeArg,
@@ -22,6 +26,7 @@ import {
   walk,
 } from './expr.js'
 import { acView, type Bindings, Budget, checkConditions, match, matchAC, type MatchContext } from './match.js'
+import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
 
 /** One way a rule fits an expression: where, with which bindings, and what it gives. */
@@ -244,34 +249,41 @@ export function instantiate(template: Expr, b: Bindings): Expr {
   return go(template, new Map())
 }
 
-/** Build head(args), folding arithmetic on numbers and dropping 0 terms, 1 factors and ^1. */
+/**
+ * Build head(args), folding arithmetic on numbers exactly and dropping 0 terms, 1 factors and ^1.
+ * Nothing undefined is folded away: 0 * u and u ^ 0 become numbers only when u is defined
+ * everywhere, and 1 / 0 stays as it is.
+ */
 export function tidy(head: string, args: readonly Expr[]): Expr {
   if (head === OPS.add || head === OPS.mul) {
     const whole = call(head, args)
     const items = isCall(whole, head) ? whole.args : [whole]
     const isAdd = head === OPS.add
-    const unit = isAdd ? 0 : 1
-    const nums = items.filter((t) => t.kind === 'num').map((t) => (t as { value: number }).value)
-    const folded = nums.reduce((s, v) => (isAdd ? s + v : s * v), unit)
-    if (!isAdd && folded === 0) return num(0)
+    const nums = items.filter((t): t is Num => t.kind === 'num')
+    if (nums.length === 0) return whole
+    const exact = nums.reduce((s, v) => (isAdd ? Q.add(s, v.q) : Q.mul(s, v.q)), isAdd ? Q.ZERO : Q.ONE)
+    const folded = numQ(exact, nums.some((v) => v.decimal))
+    if (!isAdd && Q.isZero(exact)) {
+      const kept = items.filter((t) => t.kind !== 'num' && !isDefined(t))
+      return kept.length === 0 ? folded : call(head, [folded, ...kept])
+    }
     // a coefficient goes in front (-n * mu, not n * -1 * mu); in a sum the folded number takes the
     // place of the first number, so 1 + exp(-z) keeps the order the rule was written in
     const first = items.findIndex((t) => t.kind === 'num')
     if (!isAdd && first > 0) return tidy(head, [items[first]!, ...items.filter((_, i) => i !== first)])
-    const at = first
-    const out = items.filter((t, i) => t.kind !== 'num' || i === at).map((t, i) => (i === at ? num(folded) : t))
-    return call(head, folded === unit ? out.filter((_, i) => i !== at) : out)
+    const out = items.filter((t, i) => t.kind !== 'num' || i === first).map((t, i) => (i === first ? folded : t))
+    return call(head, Q.equals(exact, isAdd ? Q.ZERO : Q.ONE) ? out.filter((_, i) => i !== first) : out)
   }
   if (head === OPS.pow) {
     const [base, exp] = args as [Expr, Expr]
-    if (exp.kind === 'num' && exp.value === 1) return base
-    if (exp.kind === 'num' && exp.value === 0) return num(1)
-    if (base.kind === 'num' && base.value === 1) return num(1)
-    if (base.kind === 'num' && exp.kind === 'num' && Number.isInteger(exp.value) && exp.value > 0) {
-      const v = base.value ** exp.value
-      if (Number.isSafeInteger(v) || !Number.isInteger(base.value)) return num(v)
+    if (isNum(exp, 1n)) return base
+    // 0 ^ 0 is 1 (README "Exact numbers"); (1 / 0) ^ 0 and 1 ^ log(-1) are not
+    if (isNum(exp, 0n) && isDefined(base)) return num(1)
+    if (isNum(base, 1n) && isDefined(exp)) return num(1)
+    if (base.kind === 'num' && exp.kind === 'num' && Q.isInteger(exp.q)) {
+      const v = Q.pow(base.q, exp.q.n)
+      if (v) return numQ(v, base.decimal)
     }
   }
   return call(head, args)
 }
-

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MatrixSetting } from '../core/expr.js'
 import { compileRule, type Rule, RuleError, type RuleSpec } from '../core/rule.js'
+import { reviveRational } from '../core/rational.js'
 import { UsageError } from '../errors.js'
 import { readUserFile, restoreCommand } from '../files.js'
 import { MAX_PROBLEMS_SHOWN, MAX_RULE_FILE_BYTES } from '../limits.js'
@@ -148,7 +149,7 @@ function readSnapshot(): Snapshot | undefined {
   const path = dir && join(dirname(dir), 'dist', SNAPSHOT_FILE)
   if (!path || !existsSync(path)) return undefined
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Snapshot
+    return JSON.parse(readFileSync(path, 'utf8'), reviveRational) as Snapshot
   } catch {
     return undefined
   }

@@ -8,7 +8,8 @@ import type { Rule } from '../core/rule.js'
 import type { PackFile } from './schema.js'
 
 export const SNAPSHOT_FILE = 'shipped-rules.json'
-const FORMAT = 'derive-snapshot/1'
+// 2: numbers carry their exact value `q` (see core/rational.ts)
+const FORMAT = 'derive-snapshot/2'
 
 interface SerialRule {
   readonly lhs: Expr
