@@ -11,8 +11,8 @@ const shipped = lib.rules.filter((r) => r.pack !== 'yours')
 const byId = new Map(shipped.map((r) => [r.id, r]))
 
 describe('shipped packs', () => {
-  it('hold at least 300 rules, each with an idea, a source and examples', () => {
-    expect(shipped.length).toBeGreaterThanOrEqual(300)
+  it('hold at least 400 rules, each with an idea, a source and examples', () => {
+    expect(shipped.length).toBeGreaterThanOrEqual(400)
     for (const r of shipped) {
       expect(r.spec.idea?.trim(), r.id).toBeTruthy()
       expect(r.spec.source?.trim(), r.id).toBeTruthy()
@@ -50,6 +50,30 @@ describe('shipped packs', () => {
       ['total-variance-explained', 'Var(X) - E(Var(X | Y))'],
       ['conditional-take-out-known', 'E(Y * X | Y)'],
       ['bernoulli-mean', 'sum(y * p ^ y * (1 - p) ^ (1 - y), y, 0, 1)'],
+    ],
+    'calculus: general power rule, 1/u, u^(-1/2), log-sum-exp': [
+      ['chain-power', 'diff((s + eps) ^ (-1 / 2), s)'],
+      ['chain-reciprocal', 'diff(1 / (1 + exp(-z)), z)'],
+      ['chain-inverse-sqrt', 'diff(1 / sqrt(s + eps), s)'],
+      ['chain-constant-over-sqrt', 'diff((u - m) / sqrt(s + eps), s)'],
+      ['logsumexp-derivative-softmax', 'diff(log(sum(exp(x[k]), k, 1, n)), x[j])'],
+      ['diff-quotient-split', 'diff(exp(x) / (1 + exp(x)), x)'],
+    ],
+    'matrix calculus: traces, log det, inverses, quadratic forms': [
+      ['grad-trace-sandwich', 'diff(trace(A * X * B), X)'],
+      ['grad-log-det', 'diff(log(det(S)), S)'],
+      ['grad-trace-inverse', 'diff(trace(A * inv(X) * B), X)'],
+      ['grad-quadratic-shifted', "diff((x - mu)' * A * (x - mu), x)"],
+      ['sherman-morrison', "inv(S + x * x')"],
+    ],
+    'ML: softmax, log-sum-exp, softplus, sigmoid, information theory, Gaussians, ELBO': [
+      ['softmax-shift-three', 'exp(a + c) / (exp(a + c) + exp(b + c) + exp(d + c))'],
+      ['logsumexp-shift-plus', 'log(sum(exp(z[k] + b), k, 1, n))'],
+      ['softplus-minus-reflection', 'softplus(a) - softplus(-a)'],
+      ['sigmoid-odds', 'sigmoid(a) / (1 - sigmoid(a))'],
+      ['cross-entropy-entropy-plus-kl', '-sum(y[k] * log(s[k]), k, 1, n)'],
+      ['gaussian-log-likelihood-iid', 'log(prod(normal(t[k], m, s), k, 1, n))'],
+      ['elbo-reconstruction-minus-kl', 'sum(q[k] * log(l[k] * r[k] / q[k]), k, 1, m)'],
     ],
   }
   for (const [family, cases] of Object.entries(families)) {
