@@ -100,6 +100,10 @@ describe('why: equal but unexplained', () => {
   })
 })
 
+// The logistic-loss searches run the whole shipped library through a deep search in a child
+// process: seconds of work that grows with the packs, so they get more than the default 5 s.
+const LONG_SEARCH = 60_000
+
 describe('why: generalising a suggested rule soundly', () => {
   it('keeps the differentiation variable a symbol and the rest free of it, and the rule verifies', async () => {
     const from = 'diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)'
@@ -107,7 +111,7 @@ describe('why: generalising a suggested rule soundly', () => {
     expect(body.verdict).toBe('equal-unexplained')
     expect(body.suggestion!.command).toContain("--where 'symbol(z)' --where 'free(y, z)'")
     expect(body.suggestion!.command).not.toContain('--literal')
-  })
+  }, LONG_SEARCH)
 })
 
 describe('why: a suggested rule is accepted by rules add', () => {
@@ -142,11 +146,11 @@ describe('why: long lecture steps with a larger --depth (guided search)', () => 
     expect(rules).toContain('diff-sum')
     // each step starts where the one before ended
     body.steps!.forEach((s, i) => i > 0 && expect(s.from).toBe(body.steps![i - 1]!.to))
-  })
+  }, LONG_SEARCH)
   it('with the default depth it says how to look further', async () => {
     const r = await derive(['why', 'diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)'])
     expect(r.stdout).toContain('--depth 12')
-  })
+  }, LONG_SEARCH)
   it('a depth out of range is refused', async () => {
     const r = await derive(['why', 'x', 'x', '--depth', '99'])
     expect(r.status).toBe(2)
