@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs'
 import { ParseError, parseExpr } from '../core/parse.js'
 import type { Expr } from '../core/expr.js'
-import { parseFailure } from '../errors.js'
+import { inferShapes, type ShapeSetting } from '../core/shape.js'
+import { parseFailure, UsageError } from '../errors.js'
 import { defaultLibraryPath } from '../library/paths.js'
 import { type Library, loadLibrary } from '../library/library.js'
 import { makeStyle, type Style } from '../render/style.js'
@@ -18,6 +19,17 @@ export interface GlobalOptions {
   library?: string
   json?: boolean
   color?: boolean
+  /** --vector theta,y (the option may be repeated) */
+  vector?: string[]
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/
+
+/** The names of --vector values ("theta,y" or "theta, y"); a bad name is a usage error. */
+export function parseVectorOption(values: readonly string[]): string[] {
+  const names = values.flatMap((v) => v.split(',')).map((n) => n.trim()).filter((n) => n !== '')
+  for (const n of names) if (!NAME.test(n)) throw new UsageError(`--vector expects symbol names separated by commas (--vector theta,y), got "${n}"`)
+  return [...new Set(names)]
 }
 
 export interface Context {
@@ -34,6 +46,12 @@ export interface Context {
   /** Can we ask questions (stdin and stdout are terminals)? */
   readonly interactive: boolean
   readonly prompts: Prompts
+  /**
+   * What the symbols of these lines are (one derivation, or the two sides of a step): matrices by
+   * the library, vectors declared (--vector, the library, `extra`) or inferred. Each inference is
+   * announced once on stderr; shapes that do not fit are a usage error (exit 2).
+   */
+  shapes(lines: readonly Expr[], extra?: readonly string[]): ShapeSetting
   /** Parse an argument, turning a parse error into a usage error naming the argument. */
   parse(text: string, what?: string): Expr
   out(text: string): void
@@ -50,7 +68,9 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
   const level = noColor ? 0 : forced || io.isTTY ? 1 : 0
   const libraryPath = g.library ?? defaultLibraryPath(io.env)
   let library: Library | undefined
-  return {
+  const declared = parseVectorOption(g.vector ?? [])
+  const announced = new Set<string>()
+  const ctx: Context = {
     io,
     json: g.json === true,
     style: makeStyle(level),
@@ -61,6 +81,17 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
         io.stderr(`derive: note: ${g.library} does not exist yet (the first \`derive rules add\` creates it); using the shipped rules only\n`)
       }
       return (library = loadLibrary({ userLibrary: libraryPath }))
+    },
+    shapes(lines, extra = []) {
+      const lib = ctx.library()
+      const r = inferShapes(lines, { matrices: lib.matrices, vectors: [...declared, ...lib.vectors, ...extra] })
+      if (!r.ok) throw new UsageError(r.message)
+      for (const reading of r.readings) {
+        if (announced.has(reading.symbol)) continue
+        announced.add(reading.symbol)
+        io.stderr(`derive: ${reading.text}\n`)
+      }
+      return r.setting
     },
     interactive: io.stdinTTY && io.isTTY,
     get prompts() {
@@ -78,4 +109,5 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
     note: (m) => io.stderr(`derive: ${m}\n`),
     outJson: (v) => io.stdout(`${JSON.stringify(v, null, 2)}\n`),
   }
+  return ctx
 }

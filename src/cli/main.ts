@@ -33,6 +33,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     .option('--library <path>', 'your rule library file (default: $DERIVE_HOME/library.json)')
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'plain text (also honours NO_COLOR)')
+    .option('--vector <names>', 'these lowercase symbols are (column) vectors, e.g. --vector theta,y', (v: string, all: string[] = []) => [...all, v])
     .showSuggestionAfterError()
     .addHelpText(
       'after',

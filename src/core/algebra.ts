@@ -1,8 +1,9 @@
 // Built-in algebra steps for `why`: routine algebra a lecture folds into one line. Each step is a
 // whole-expression rewrite with a label ("algebra: collect like terms"), never a library rule.
 import { key } from './equal.js'
-import { add, call, type Expr, isCall, isDefined, isMatrixish, mul, num, type Num, numQ, OPS, size } from './expr.js'
+import { add, call, type Expr, isCall, isDefined, mul, num, type Num, numQ, OPS, size } from './expr.js'
 import * as Q from './rational.js'
+import { isMatrixish } from './shape.js'
 import { signOf } from './sign.js'
 import { tidy } from './rewrite.js'
 

@@ -1,6 +1,7 @@
 // Equality "as a mathematician reads it": up to reordering of + and * (never of matrix factors)
 // and renaming of bound variables. Implemented as a canonical string key.
-import { boundVar, type Expr, inScopeOf, isOrderedProduct, OPS } from './expr.js'
+import { boundVar, type Expr, inScopeOf, OPS } from './expr.js'
+import { conventionOf, isOrderedProduct, shapeOf } from './shape.js'
 
 const NO_MATRICES: ReadonlySet<string> = new Set()
 
@@ -10,7 +11,7 @@ const cache = new Map<string, WeakMap<Expr, string>>()
 
 /** A canonical key: equal keys mean equal up to commutativity/associativity and bound renaming. */
 export function key(e: Expr, matrices: ReadonlySet<string> = NO_MATRICES): string {
-  const convention = matrices.size ? [...matrices].sort().join(',') : ''
+  const convention = matrices.size ? conventionOf(matrices) : ''
   let known = cache.get(convention)
   if (!known) cache.set(convention, (known = new WeakMap()))
   return keyIn(e, matrices, new Map(), known)
@@ -37,6 +38,8 @@ function keyOf(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<stri
         const parts = e.args.map((a, i) => keyIn(a, matrices, inScopeOf(i) ? inner : renames, known))
         return `${e.head}(${parts.join(',')})`
       }
+      // a 1×1 product is a scalar, and a scalar's transpose is itself: (y' * X * t)' is y' * X * t
+      if (e.head === OPS.transpose && shapeOf(e.args[0]!, matrices) === 'scalar') return keyIn(e.args[0]!, matrices, renames, known)
       const parts = e.args.map((a) => keyIn(a, matrices, renames, known))
       if ((e.head === OPS.add || e.head === OPS.mul) && !isOrderedProduct(e, matrices)) parts.sort()
       return `${e.head}(${parts.join(',')})`

@@ -131,7 +131,7 @@ class Evaluator {
       case OPS.add:
         return a.map(ev).reduce(addValues)
       case OPS.mul:
-        return a.map(ev).reduce(mulValues)
+        return multiplyAll(a.map(ev))
       case OPS.pow:
         return powValue(ev(a[0]!), ev(a[1]!))
       case OPS.transpose:
@@ -424,6 +424,31 @@ export function mulValues(a: Value, b: Value): Value {
     return collapse(m)
   }
   throw unsupported(`cannot multiply ${describe(a)} and ${describe(b)}`)
+}
+
+/**
+ * A flat product, as the shape model reads it: A * (x' * y) is written A * x' * y, so a row that
+ * cannot follow the matrices before it starts a subproduct; a 1×1 subproduct is a scalar and
+ * multiplies what is left.
+ */
+function multiplyAll(values: readonly Value[]): Value {
+  const stack: Value[] = []
+  for (const v of values) {
+    const top = stack.at(-1)
+    const rows = (x: Value): number | undefined => (typeof x !== 'number' && x.kind === 'matrix' ? x.rows.length : undefined)
+    const cols = (x: Value): number | undefined => (typeof x !== 'number' && x.kind === 'matrix' ? (x.rows[0]?.length ?? 0) : undefined)
+    if (top !== undefined && cols(top) !== undefined && rows(v) === 1 && cols(top) !== 1) {
+      stack.push(v)
+      continue
+    }
+    let r = top === undefined ? v : mulValues(top, v)
+    if (top !== undefined) stack.pop()
+    // a finished 1×1 subproduct (a number now) multiplies the matrices before it
+    while (typeof r === 'number' && stack.length > 0) r = mulValues(stack.pop()!, r)
+    stack.push(r)
+  }
+  if (stack.length > 1) return stack.reduce(mulValues)
+  return stack[0] ?? 1
 }
 
 function powValue(a: Value, b: Value): Value {

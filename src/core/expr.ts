@@ -312,22 +312,3 @@ export function matrixSymbols(e: Expr, setting: MatrixSetting): Set<string> {
   for (const n of all) if (!randoms.has(n) && isMatrixName(n, setting)) out.add(n)
   return out
 }
-
-const SCALAR_VALUED = new Set(['det', 'trace', 'E', 'Var', 'Cov', 'P'])
-
-/** May e denote a matrix (or vector) rather than a scalar? Transposes and matrix symbols do. */
-export function isMatrixish(e: Expr, matrices: ReadonlySet<string>): boolean {
-  if (e.kind === 'sym') return matrices.has(e.name)
-  if (e.kind === 'num') return false
-  if (SCALAR_VALUED.has(e.head)) return false
-  if (e.head === OPS.transpose) return true
-  return e.args.some((a) => isMatrixish(a, matrices))
-}
-
-/**
- * A product keeps its order when it has a matrix-like factor: then only numbers commute.
- * (Vectors are lowercase, so in x' * A * x every factor keeps its place.)
- */
-export function isOrderedProduct(e: Call, matrices: ReadonlySet<string>): boolean {
-  return e.head === OPS.mul && e.args.some((a) => isMatrixish(a, matrices))
-}

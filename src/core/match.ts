@@ -9,8 +9,6 @@ import {
   freeSymbols,
   isAC,
   isCall,
-  isMatrixish,
-  isOrderedProduct,
   isReciprocal,
   num,
   OPS,
@@ -20,6 +18,7 @@ import type { Condition, RelOp } from './parse.js'
 import { print } from './print.js'
 import { CONSTANTS, type Rule } from './rule.js'
 import { SCALAR } from './scalar.js'
+import { isMatrixish, isOrderedProduct, shapeOf } from './shape.js'
 import { signOf } from './sign.js'
 
 export type Bindings = ReadonlyMap<string, Expr>
@@ -51,6 +50,9 @@ function bind(name: string, value: Expr, b: Bindings, ctx: MatchContext): Bindin
   const old = b.get(name)
   if (old !== undefined) return equal(old, value, ctx.matrices) ? b : undefined
   if (ctx.rule.scalarWildcards.has(name) && isMatrixish(value, ctx.matrices)) return undefined
+  // a wildcard typed vector (or matrix) binds only a value of that kind: x in x' * A * x is never X
+  const t = ctx.rule.typed[name]
+  if (t !== undefined && shapeOf(value, ctx.matrices) !== t) return undefined
   return new Map(b).set(name, value)
 }
 

@@ -13,8 +13,6 @@ import {
   isDefined,
   isNum,
   isReciprocal,
-  matrixSymbols,
-  type MatrixSetting,
   num,
   type Num,
   numQ,
@@ -28,6 +26,7 @@ import {
 import { acView, type Bindings, Budget, checkConditions, match, matchAC, type MatchContext } from './match.js'
 import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
+import { shapesFor, type SymbolSetting } from './shape.js'
 
 /** One way a rule fits an expression: where, with which bindings, and what it gives. */
 export interface Fit {
@@ -51,7 +50,8 @@ export interface Fit {
 }
 
 export interface SearchOptions {
-  readonly matrices?: MatrixSetting
+  /** Which symbols are matrices and vectors (vectors inferred from the whole derivation, say). */
+  readonly matrices?: SymbolSetting
   readonly budget?: Budget
   /** At most this many fits of one rule at one node (the rest are dropped, and flagged). */
   readonly perNode?: number
@@ -72,7 +72,7 @@ const templateOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.rhs : r
 /** Every fit of the rules anywhere in expr, outermost-leftmost first, each distinct result once. */
 export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOptions = {}): Fit[] {
   const budget = options.budget ?? new Budget()
-  const matrices = matrixSymbols(expr, options.matrices ?? 'uppercase')
+  const matrices = shapesFor([expr], options.matrices ?? 'uppercase')
   const out: Fit[] = []
   const seen = new Set<string>()
   const nodes = options.path ? [{ node: at(expr, options.path), path: [...options.path] }] : [...walk(expr)]

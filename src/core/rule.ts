@@ -1,8 +1,9 @@
 // A rule as the user wrote it (RuleSpec, plain JSON data) and as the matcher uses it (Rule:
 // parsed, checked). A Rule whose right side uses a wildcard its left side never binds cannot be
 // built: compileRule refuses it with a message naming the field.
-import { type Expr, freeSymbols, isMatrixName, matrixSymbols, type MatrixSetting, walk } from './expr.js'
+import { type Expr, freeSymbols, isMatrixName, matrixSymbols, walk } from './expr.js'
 import { type Condition, ParseError, parseCondition, parseExpr } from './parse.js'
+import { matricesOf, type SymbolSetting, transposedSymbols, vectorsOf } from './shape.js'
 
 /** A rule exactly as stored in a rule file (unknown fields are kept by the library layer). */
 export interface RuleSpec {
@@ -40,6 +41,13 @@ export interface Rule {
   readonly literals: ReadonlySet<string>
   /** Wildcards that may only bind scalar expressions (lowercase, not typed vector/matrix). */
   readonly scalarWildcards: ReadonlySet<string>
+  /**
+   * Wildcards that may only bind a column vector or only a matrix: typed so in "types", declared
+   * in the file's "vectors", or (vectors) written transposed, as x in x' * A * x.
+   */
+  readonly typed: Readonly<Record<string, 'vector' | 'matrix'>>
+  /** The verifier's hints: "types" as written, plus the vectors declared or inferred. */
+  readonly types: Readonly<Record<string, string>>
   readonly pack: string
   readonly spec: RuleSpec
 }
@@ -82,7 +90,7 @@ function parseField(id: string, field: string, text: unknown): Expr {
 }
 
 /** Check and compile one rule. Throws RuleError naming the field at fault. */
-export function compileRule(spec: RuleSpec, options: { pack: string; matrices: MatrixSetting }): Rule {
+export function compileRule(spec: RuleSpec, options: { pack: string; matrices: SymbolSetting }): Rule {
   const id = spec.id
   const literals = new Set([...CONSTANTS, ...(spec.literals ?? [])])
   const lhs = parseField(id, 'lhs', spec.lhs)
@@ -126,13 +134,18 @@ export function compileRule(spec: RuleSpec, options: { pack: string; matrices: M
     }
     return c
   })
-  const matrixSide = new Set([...matrixSymbols(lhs, options.matrices), ...matrixSymbols(rhs, options.matrices)])
+  const setting = matricesOf(options.matrices)
+  const matrixSide = new Set([...matrixSymbols(lhs, setting), ...matrixSymbols(rhs, setting)])
+  const declared = new Set(vectorsOf(options.matrices))
+  const transposed = new Set([...transposedSymbols(lhs, setting), ...transposedSymbols(rhs, setting)])
   const scalarWildcards = new Set<string>()
+  const typed: Record<string, 'vector' | 'matrix'> = {}
   for (const w of new Set([...lhsWild, ...wildcardsOf(rhs, literals)])) {
     const t = spec.types?.[w]
-    const typedBig = t === 'vector' || t === 'matrix'
-    const matrixByName = isMatrixName(w, options.matrices) && matrixSide.has(w)
-    if (!typedBig && !matrixByName) scalarWildcards.add(w)
+    if (t === 'vector' || (t === undefined && (declared.has(w) || transposed.has(w)))) typed[w] = 'vector'
+    else if (t === 'matrix' || t === 'symmetric' || t === 'spd') typed[w] = 'matrix'
+    else if (t !== undefined || !(isMatrixName(w, setting) && matrixSide.has(w))) scalarWildcards.add(w)
   }
-  return { id, name: spec.name, kind, lhs, rhs, where, reversible, literals, scalarWildcards, pack: options.pack, spec }
+  const types: Record<string, string> = { ...typed, ...spec.types }
+  return { id, name: spec.name, kind, lhs, rhs, where, reversible, literals, scalarWildcards, typed, types, pack: options.pack, spec }
 }

@@ -1,11 +1,12 @@
 // Numeric verification: is a rule true (both sides equal at many random points that respect its
 // conditions), and are two lecture lines equal as functions of their symbols? Pure: no I/O.
-import { type Expr, freeSymbols, isMatrixName, type MatrixSetting, walk } from './expr.js'
+import { type Expr, freeSymbols, isMatrixName, walk } from './expr.js'
 import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
 import { print } from './print.js'
 import { instantiate } from './rewrite.js'
 import { type Rule, wildcardsOf } from './rule.js'
 import { draw, meetsConditions, plan, type Problem, Rng, type Sample, type SymbolPlan } from './sample.js'
+import { shapesFor, type SymbolSetting } from './shape.js'
 
 export type RuleVerdict =
   | { verdict: 'verified'; points: number }
@@ -45,7 +46,7 @@ export function verifyRule(rule: Rule, options: CheckOptions = {}): RuleVerdict 
     rhs: rule.rhs,
     where: rule.where,
     wildcards,
-    types: rule.spec.types ?? {},
+    types: rule.types,
     isMatrix: (name) => (wildcards.has(name) ? !rule.scalarWildcards.has(name) : isMatrixName(name, 'uppercase')),
     definitions,
     domain: rule.reversible ? 'both' : 'forward',
@@ -60,18 +61,19 @@ export function verifyRule(rule: Rule, options: CheckOptions = {}): RuleVerdict 
 export function compareExpressions(
   from: Expr,
   to: Expr,
-  options: CheckOptions & { matrices?: MatrixSetting } = {},
+  options: CheckOptions & { matrices?: SymbolSetting } = {},
 ): Comparison {
-  const setting = options.matrices ?? 'uppercase'
+  // vectors (declared, transposed, or inferred by the caller) are drawn as vectors, matrices as matrices
+  const shapes = shapesFor([from, to], options.matrices ?? 'uppercase')
   const problem: Problem = {
     lhs: from,
     rhs: to,
     where: [],
     wildcards: new Set(),
-    types: {},
+    types: Object.fromEntries([...shapes.vectors].map((v) => [v, 'vector'])),
     // in lecture lines n counts something: 1..6
     emptySums: false,
-    isMatrix: (n) => isMatrixName(n, setting),
+    isMatrix: (n) => shapes.has(n) && !shapes.vectors.has(n),
     ...(options.definitions ? { definitions: options.definitions } : {}),
   }
   const r = check(problem, options)

@@ -3,7 +3,8 @@
 // When no chain is found, the lines are compared numerically.
 import { algebraSteps, collect, expand, foldNumbers, sameKey } from './algebra.js'
 import { key } from './equal.js'
-import { type Expr, freeSymbols, isAC, matrixSymbols, type MatrixSetting, OPS, variableOf, walk } from './expr.js'
+import { type Expr, freeSymbols, isAC, OPS, variableOf, walk } from './expr.js'
+import { shapesFor, type SymbolSetting, withVectors } from './shape.js'
 import { Budget } from './match.js'
 import { print } from './print.js'
 import { findFits, fitAt } from './rewrite.js'
@@ -47,7 +48,7 @@ export interface WhyOptions {
   readonly depth?: number
   /** Expressions expanded at most (each one is matched against every rule). */
   readonly maxNodes?: number
-  readonly matrices?: MatrixSetting
+  readonly matrices?: SymbolSetting
   readonly compare: (a: Expr, b: Expr) => NumericComparison
   /** Is a candidate rule numerically verified? Used before suggesting one. */
   readonly verifies?: (spec: RuleSpec) => boolean
@@ -63,8 +64,9 @@ interface Node {
 
 /** Find a chain of rules from `from` to `to`, or judge numerically whether they are equal at all. */
 export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOptions): WhyResult {
-  const setting = options.matrices ?? 'uppercase'
-  const matrices = new Set([...matrixSymbols(from, setting), ...matrixSymbols(to, setting)])
+  const matrices = shapesFor([from, to], options.matrices ?? 'uppercase')
+  // a vector of either line stays one in every expression the search reaches (x' may vanish)
+  const setting = withVectors(options.matrices ?? 'uppercase', matrices.vectors, matrices.entryVectors)
   const depth = options.depth ?? 3
   const maxNodes = options.maxNodes ?? 300
   const goal = goalOf(to, matrices)
@@ -128,7 +130,7 @@ function goalOf(to: Expr, matrices: ReadonlySet<string>): Goal {
 /** What one search needs: the rules, the goal, and the lines already seen. */
 interface Search {
   readonly rules: readonly Rule[]
-  readonly setting: MatrixSetting
+  readonly setting: SymbolSetting
   readonly matrices: ReadonlySet<string>
   readonly goal: Goal
   readonly visited: Set<string>

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MatrixSetting } from '../core/expr.js'
+import type { SymbolSetting } from '../core/shape.js'
 import { compileRule, type Rule, RuleError, type RuleSpec } from '../core/rule.js'
 import { reviveRational } from '../core/rational.js'
 import { UsageError } from '../errors.js'
@@ -31,6 +32,8 @@ export interface Library {
   readonly overridden: ReadonlySet<string>
   /** The matrix convention for subject expressions (the user's library's, else uppercase). */
   readonly matrices: MatrixSetting
+  /** Lowercase symbols the user's library declares to be vectors in every expression. */
+  readonly vectors: readonly string[]
   /** The user's own library, when the file exists. */
   readonly user?: LoadedPack
 }
@@ -60,7 +63,7 @@ export function shippedRulesDir(): string | undefined {
 }
 
 /** Compile rules of a file; problems name the file, rule and field. */
-export function compileRules(entries: readonly SpecAt[], path: string, pack: string, matrices: MatrixSetting): { rules: Rule[]; problems: Problem[] } {
+export function compileRules(entries: readonly SpecAt[], path: string, pack: string, matrices: SymbolSetting): { rules: Rule[]; problems: Problem[] } {
   const rules: Rule[] = []
   const problems: Problem[] = []
   for (const { spec, index } of entries) {
@@ -77,8 +80,20 @@ function matricesOf(data: unknown): MatrixSetting {
   return m === 'uppercase' || (Array.isArray(m) && m.every((x) => typeof x === 'string')) ? (m as MatrixSetting) : 'uppercase'
 }
 
+/** The vectors a (possibly invalid) file declares for its rules ("vectors": ["x", "theta"]). */
+export function vectorsIn(data: unknown): string[] {
+  const v = (data as { vectors?: unknown } | null)?.vectors
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+}
+
+/** The symbol setting a file's rules are compiled with: its matrices, and its vectors if it names any. */
+const settingOf = (data: unknown): SymbolSetting => {
+  const vectors = vectorsIn(data)
+  return vectors.length ? { matrices: matricesOf(data), vectors } : matricesOf(data)
+}
+
 /** compileRule, with its expected failure as a value. */
-export function compileSpec(spec: RuleSpec, pack: string, matrices: MatrixSetting): Rule | RuleError {
+export function compileSpec(spec: RuleSpec, pack: string, matrices: SymbolSetting): Rule | RuleError {
   try {
     return compileRule(spec, { pack, matrices })
   } catch (e) {
@@ -93,7 +108,7 @@ export function checkPackText(text: string, path: string, options: { shipped: bo
   if ('problem' in parsed) return { problems: [parsed.problem] }
   const { pack: file, rules: specs, problems } = validatePack(parsed.data, path)
   const name = file?.name ?? basename(path)
-  const compiled = compileRules(specs, path, name, matricesOf(parsed.data))
+  const compiled = compileRules(specs, path, name, settingOf(parsed.data))
   const all = [...problems, ...compiled.problems]
   if (!file || all.length) return { problems: all }
   return { pack: { name, path, shipped: options.shipped, file, rules: compiled.rules }, problems: [] }
@@ -212,5 +227,5 @@ export function loadLibrary(options: { userLibrary?: string } = {}): Library {
   const user = options.userLibrary ? readUserPack(resolve(options.userLibrary)) : undefined
   if (user) packs.push(user)
   const { rules, overridden } = mergePacks(packs)
-  return { rules, packs, overridden, matrices: user?.file.matrices ?? 'uppercase', ...(user ? { user } : {}) }
+  return { rules, packs, overridden, matrices: user?.file.matrices ?? 'uppercase', vectors: user ? vectorsIn(user.file) : [], ...(user ? { user } : {}) }
 }

@@ -44,6 +44,7 @@ const packSchema = z.looseObject({
   name: text,
   description: z.optional(z.string()),
   matrices: z.optional(z.union([z.literal('uppercase'), z.array(z.string())])),
+  vectors: z.optional(z.array(z.string())),
   rules: z.array(ruleSchema),
 })
 

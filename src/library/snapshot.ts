@@ -19,6 +19,7 @@ interface SerialRule {
   readonly kind: 'rule' | 'definition'
   readonly literals: readonly string[]
   readonly scalarWildcards: readonly string[]
+  readonly typed: Readonly<Record<string, 'vector' | 'matrix'>>
 }
 
 export interface Snapshot {
@@ -51,6 +52,7 @@ export function makeSnapshot(digest: string, packs: readonly { file: string; nam
         kind: r.kind,
         literals: [...r.literals],
         scalarWildcards: [...r.scalarWildcards],
+        typed: r.typed,
       })),
     })),
   }
@@ -76,6 +78,8 @@ export function restorePack(snapshot: Snapshot | undefined, digest: string, file
       reversible: r.reversible,
       literals: new Set(r.literals),
       scalarWildcards: new Set(r.scalarWildcards),
+      typed: r.typed,
+      types: { ...r.typed, ...spec.types },
       pack: entry.name,
       spec,
     }

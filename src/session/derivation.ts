@@ -3,7 +3,8 @@
 // and the tests share one model. The saved form is SPEC §5's `derive-derivation/1`.
 import { sameKey } from '../core/algebra.js'
 import { key } from '../core/equal.js'
-import { type Expr, matrixSymbols, type MatrixSetting } from '../core/expr.js'
+import type { Expr } from '../core/expr.js'
+import { shapesFor, type SymbolSetting as MatrixSetting } from '../core/shape.js'
 import { ParseError, parseExpr } from '../core/parse.js'
 import { print } from '../core/print.js'
 import type { Direction } from '../core/rule.js'
@@ -69,7 +70,7 @@ export function withGoal(d: Derivation, goal: Expr | undefined): Derivation {
 
 /** Two lines equal up to reordering, regrouping, renaming of bound variables and arithmetic on numbers. */
 export function sameLine(a: Expr, b: Expr, setting: MatrixSetting = 'uppercase'): boolean {
-  const matrices = new Set([...matrixSymbols(a, setting), ...matrixSymbols(b, setting)])
+  const matrices = shapesFor([a, b], setting)
   return sameKey(a, matrices) === sameKey(b, matrices)
 }
 

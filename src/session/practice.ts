@@ -10,6 +10,7 @@ import { ParseError, parseExpr } from '../core/parse.js'
 import { print } from '../core/print.js'
 import { findFits, type Fit, type SearchOptions } from '../core/rewrite.js'
 import { type Rule, wildcardsOf } from '../core/rule.js'
+import { withVectors } from '../core/shape.js'
 import { ID_PATTERN } from '../library/schema.js'
 
 export const PRACTICE_FORMAT = 'derive-practice/1'
@@ -191,7 +192,10 @@ const NUMERIC = new Set(['number', 'integer', 'constant'])
  * The rule's lhs with its wildcards renamed to concrete-looking symbols (a, b -> x, y; A -> B) and
  * numbers where a condition asks for one; never a wildcard's own name, so the text differs from the lhs.
  */
-export function concreteLhs(rule: Rule): Expr {
+export const concreteLhs = (rule: Rule): Expr => concreteInstance(rule).expr
+
+/** The concrete lhs, and the names in it that stand for the rule's vector wildcards (they are read as vectors). */
+function concreteInstance(rule: Rule): { expr: Expr; vectors: string[] } {
   const wild = wildcardsOf(rule.lhs, rule.literals)
   const used = new Set<string>()
   for (const { node } of walk(rule.lhs)) if (node.kind === 'sym' && !wild.has(node.name)) used.add(node.name)
@@ -208,7 +212,8 @@ export function concreteLhs(rule: Rule): Expr {
     used.add(name)
     names.set(w, sym(name))
   }
-  return substitute(rule.lhs, names)
+  const vectors = [...names].flatMap(([w, e]) => (rule.typed[w] === 'vector' && e.kind === 'sym' ? [e.name] : []))
+  return { expr: substitute(rule.lhs, names), vectors }
 }
 
 /**
@@ -221,11 +226,14 @@ export function cardFor(rule: Rule, o: SearchOptions, seed: string): PracticeCar
     const e = parsed(t)
     return e && print(e) !== lhsText ? [e] : []
   })
-  for (const prompt of [...seededOrder(examples, print, seed), concreteLhs(rule)]) {
+  for (const prompt of seededOrder(examples, print, seed)) {
     const fit = fitOf(prompt, rule, o)
     if (fit) return { rule, prompt, fit }
   }
-  return undefined
+  // the rule's own form, with its vector wildcards' stand-ins read as vectors
+  const { expr, vectors } = concreteInstance(rule)
+  const fit = fitOf(expr, rule, { ...o, matrices: withVectors(o.matrices ?? 'uppercase', vectors) })
+  return fit ? { rule, prompt: expr, fit } : undefined
 }
 
 /** How close another rule is to a card's: the same pack and a shared tag first, unrelated rules last. */

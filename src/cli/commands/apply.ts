@@ -22,7 +22,7 @@ export const registerApply: Register = (program, act) => {
         const rule = findRule(lib.rules, ruleId)
         const direction = opts.reverse ? 'reverse' : 'forward'
         if (opts.reverse && !rule.reversible) throw new UsageError(`rule "${rule.id}" is not reversible, so --reverse cannot be used`)
-        let fits = findFits(expr, [rule], { matrices: lib.matrices, direction })
+        let fits = findFits(expr, [rule], { matrices: ctx.shapes([expr]), direction })
         if (opts.at !== undefined) {
           const wanted = opts.at.split(',').map((p) => {
             const path = parsePath(p)

@@ -2,6 +2,7 @@
 import type { Expr } from '../../core/expr.js'
 import { ParseError, parseExpr } from '../../core/parse.js'
 import { print } from '../../core/print.js'
+import { declaredVectors, type SymbolSetting } from '../../core/shape.js'
 import type { WhyResult } from '../../core/why.js'
 import { UsageError } from '../../errors.js'
 import { readUserFile } from '../../files.js'
@@ -61,16 +62,16 @@ interface StepReport {
   readonly claimed?: { rule: string; holds: boolean }
 }
 
-async function checkStep(ctx: Context, a: DerivationLine, b: DerivationLine, depth: number): Promise<StepReport> {
+async function checkStep(ctx: Context, a: DerivationLine, b: DerivationLine, depth: number, shapes: SymbolSetting): Promise<StepReport> {
   if (b.claimed) {
     const rule = findRule(ctx.library().rules, b.claimed)
-    const byClaim = await runWhy(ctx, a.expr, b.expr, 2, [rule])
+    const byClaim = await runWhy(ctx, a.expr, b.expr, 2, [rule], shapes)
     if (byClaim.verdict === 'explained' && byClaim.steps.some((s) => s.rule === rule)) {
       return { line: b.line, result: byClaim, claimed: { rule: rule.id, holds: true } }
     }
-    return { line: b.line, result: await runWhy(ctx, a.expr, b.expr, depth), claimed: { rule: rule.id, holds: false } }
+    return { line: b.line, result: await runWhy(ctx, a.expr, b.expr, depth, undefined, shapes), claimed: { rule: rule.id, holds: false } }
   }
-  return { line: b.line, result: await runWhy(ctx, a.expr, b.expr, depth) }
+  return { line: b.line, result: await runWhy(ctx, a.expr, b.expr, depth, undefined, shapes) }
 }
 
 function summary(r: StepReport): string {
@@ -99,10 +100,15 @@ export const registerCheck: Register = (program, act) => {
     .action((file: string, opts: { depth?: string }) =>
       act(async (ctx) => {
         const depth = parseDepth(opts.depth)
-        const lines = parseDerivation(readUserFile(file, ctx.io.cwd), file)
+        const text = readUserFile(file, ctx.io.cwd)
+        const lines = parseDerivation(text, file)
         if (lines.length < 2) throw new UsageError(`${file}: a derivation needs at least two lines to check`)
+        // one reading of the symbols for the whole derivation: x' on line 1 makes x a vector on line 5
+        const vectors = declaredVectors(text)
+        if (vectors.bad) throw new UsageError(`${file}, line ${vectors.bad.line}: "${vectors.bad.name}" in "# vectors:" is not a symbol name`)
+        const shapes = ctx.shapes(lines.map((l) => l.expr), vectors.names)
         const reports: StepReport[] = []
-        for (let i = 1; i < lines.length; i++) reports.push(await checkStep(ctx, lines[i - 1]!, lines[i]!, depth))
+        for (let i = 1; i < lines.length; i++) reports.push(await checkStep(ctx, lines[i - 1]!, lines[i]!, depth, shapes))
         const bad = reports.some((r) => r.result.verdict === 'not-equal')
         if (ctx.json) {
           ctx.outJson(reports.map((r) => ({ line: r.line, ...whyToJson(r.result), ...(r.claimed ? { claimed: r.claimed } : {}) })))

@@ -16,7 +16,7 @@ export const registerMatch: Register = (program, act) => {
         const lib = ctx.library()
         const rules = opts.rule ? lib.rules.filter((r) => opts.rule!.includes(r.id)) : lib.rules
         const budget = new Budget()
-        const fits = findFits(expr, rules, { matrices: lib.matrices, budget })
+        const fits = findFits(expr, rules, { matrices: ctx.shapes([expr]), budget })
         if (budget.truncated) ctx.io.stderr('derive: warning: the search hit its bound; some fits may be missing\n')
         if (ctx.json) ctx.outJson(fits.map(fitToJson))
         else if (fits.length === 0) ctx.out(`no rule fits ${text}`)

@@ -1,6 +1,7 @@
 // derive why FROM TO [--depth N]: which rules connect two lines, or why they are not equal.
 import type { Expr } from '../../core/expr.js'
 import type { Rule } from '../../core/rule.js'
+import type { SymbolSetting } from '../../core/shape.js'
 import { why, type WhyResult } from '../../core/why.js'
 import { compileRule } from '../../core/rule.js'
 import { UsageError } from '../../errors.js'
@@ -16,18 +17,22 @@ export function parseDepth(text: string | undefined): number {
   return n
 }
 
-/** Run the `why` search for one pair of lines with the library's rules and the numeric verifier. */
-export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, rules?: readonly Rule[]): Promise<WhyResult> {
+/**
+ * Run the `why` search for one pair of lines with the library's rules and the numeric verifier.
+ * `shapes`: what the symbols are across the whole derivation (default: inferred from the two lines).
+ */
+export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, rules?: readonly Rule[], shapes?: SymbolSetting): Promise<WhyResult> {
   // the verifier is loaded only by the commands that need it (keeps `derive match` starting fast)
   const { compareExpressions, verifyRule } = await import('../../core/verify.js')
   const lib = ctx.library()
+  const setting = shapes ?? ctx.shapes([from, to])
   const definitions = lib.rules.filter((r) => r.kind === 'definition')
   const progress = spinner(ctx)
   try {
     return why(from, to, rules ?? lib.rules, {
       depth,
-      matrices: lib.matrices,
-      compare: (a, b) => compareExpressions(a, b, { definitions, matrices: lib.matrices }),
+      matrices: setting,
+      compare: (a, b) => compareExpressions(a, b, { definitions, matrices: setting }),
       verifies: (spec) => {
         try {
           const rule = compileRule(spec, { pack: 'suggestion', matrices: lib.matrices })
