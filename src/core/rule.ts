@@ -3,7 +3,7 @@
 // built: compileRule refuses it with a message naming the field.
 import { type Expr, freeSymbols, isMatrixName, matrixSymbols, walk } from './expr.js'
 import { type Condition, ParseError, parseCondition, parseExpr } from './parse.js'
-import { matricesOf, type SymbolSetting, transposedSymbols, vectorsOf } from './shape.js'
+import { inferShapes, matricesOf, type SymbolSetting, transposedSymbols, vectorsOf } from './shape.js'
 
 /** A rule exactly as stored in a rule file (unknown fields are kept by the library layer). */
 export interface RuleSpec {
@@ -138,6 +138,10 @@ export function compileRule(spec: RuleSpec, options: { pack: string; matrices: S
   const matrixSide = new Set([...matrixSymbols(lhs, setting), ...matrixSymbols(rhs, setting)])
   const declared = new Set(vectorsOf(options.matrices))
   const transposed = new Set([...transposedSymbols(lhs, setting), ...transposedSymbols(rhs, setting)])
+  // as in a derivation, a wildcard only a vector makes fit is a vector: y in diff(... (X' * y)' * t ..., t)
+  const typedVectors = Object.entries(spec.types ?? {}).flatMap(([w, t]) => (t === 'vector' ? [w] : []))
+  const inferred = inferShapes([lhs, rhs], { matrices: setting, vectors: [...declared, ...typedVectors] })
+  if (inferred.ok) for (const v of inferred.shapes.vectors) if (spec.types?.[v] === undefined) transposed.add(v)
   const scalarWildcards = new Set<string>()
   const typed: Record<string, 'vector' | 'matrix'> = {}
   for (const w of new Set([...lhsWild, ...wildcardsOf(rhs, literals)])) {

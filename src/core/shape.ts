@@ -54,7 +54,7 @@ const kindOf = (rows: 1 | 'n', cols: 1 | 'n'): Kind => (rows === 1 ? (cols === 1
 
 /** "a column vector", "a matrix", ... for messages. */
 export const describeKind = (k: Kind): string =>
-  k === 'scalar' ? 'a scalar' : k === 'vector' ? 'a column vector' : k === 'row' ? "a row (a transposed vector)" : 'a matrix'
+  k === 'scalar' ? 'a scalar' : k === 'vector' ? 'a column vector' : k === 'row' ? 'a row vector' : 'a matrix'
 
 const NEVER_BOUND: ReadonlySet<string> = new Set()
 
