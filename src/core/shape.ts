@@ -28,11 +28,14 @@ export class Shapes extends Set<string> {
   readonly entryVectors: ReadonlySet<string>
   /** Kinds already computed for subterms (expressions are immutable and shared). */
   readonly memo = new WeakMap<Expr, Kind | Mismatch>()
-  constructor(matrices: Iterable<string>, vectors: Iterable<string>, entryVectors: Iterable<string> = []) {
+  /** Number functions (exp, log, ...) take only scalars; otherwise they act entry by entry. */
+  readonly strict: boolean
+  constructor(matrices: Iterable<string>, vectors: Iterable<string>, entryVectors: Iterable<string> = [], strict = false) {
     const v = new Set(vectors)
     super([...[...matrices].filter((m) => !v.has(m)), ...v])
     this.vectors = v
     this.entryVectors = new Set(entryVectors)
+    this.strict = strict
   }
   /** A string that differs whenever what the symbols are differs (for caches keyed by convention). */
   get convention(): string {
@@ -133,6 +136,7 @@ function computeShape(e: Expr, symbols: ReadonlySet<string>, bound: ReadonlySet<
   // number functions act entry by entry; any other function (f(x), J(theta)) is a scalar
   if (e.head in SCALAR) {
     const big = args.filter((k) => k !== 'scalar')
+    if (big.length && symbols instanceof Shapes && symbols.strict) return mismatch(e, `${e.head} of ${describeKind(big[0]!)} in ${print(e)}: it takes a scalar`)
     if (big.some((k) => k !== big[0])) return mismatch(e, `the arguments of ${print(e)} have different shapes`)
     return big[0] ?? 'scalar'
   }
@@ -227,12 +231,20 @@ export function withVectors(s: SymbolSetting, vectors: Iterable<string>, entryVe
   return { matrices: matricesOf(s), vectors: [...new Set([...vectorsOf(s), ...vectors])].sort(), ...(entries.length ? { entryVectors: entries } : {}) }
 }
 
-/** Lowercase (non-matrix) symbols written transposed, x': each is a vector. Random variables excepted. */
+/**
+ * Lowercase symbols written transposed: each is a vector. The transpose reaches through sums and
+ * numeric multiples, so (x - mu)' makes x and mu vectors. Random variables excepted.
+ */
 export function transposedSymbols(e: Expr, setting: MatrixSetting): Set<string> {
   const out = new Set<string>()
+  const mark = (x: Expr): void => {
+    if (x.kind === 'sym') {
+      if (!isMatrixName(x.name, setting) && x.name !== 'e' && x.name !== 'pi') out.add(x.name)
+    } else if (x.kind === 'call' && (x.head === OPS.add || (x.head === OPS.mul && x.args.filter((a) => a.kind !== 'num').length === 1))) x.args.forEach(mark)
+  }
   const visit = (x: Expr, inProb: boolean): void => {
     if (x.kind !== 'call') return
-    if (x.head === OPS.transpose && x.args[0]?.kind === 'sym' && !inProb && !isMatrixName(x.args[0].name, setting)) out.add(x.args[0].name)
+    if (x.head === OPS.transpose && !inProb) mark(x.args[0]!)
     const p = inProb || PROBABILITY_FNS.has(x.head)
     for (const a of x.args) visit(a, p)
   }
@@ -276,7 +288,17 @@ const MAX_CANDIDATES = 12
  * when that choice is unique). Otherwise the first mismatch, as a message.
  */
 export function inferShapes(lines: readonly Expr[], setting: SymbolSetting): Inference {
-  const base = shapesOf(lines, setting)
+  // first as a mathematician reads exp(c' * x): a number function takes a scalar, so x is a vector;
+  // only if nothing fits that way are number functions read entry by entry (sigmoid(X * theta))
+  const strict = inferIn(lines, setting, true)
+  if (!strict.ok) return inferIn(lines, setting, false)
+  const { vectors, entryVectors } = strict.shapes
+  return { ...strict, shapes: new Shapes(strict.shapes, vectors, entryVectors) }
+}
+
+function inferIn(lines: readonly Expr[], setting: SymbolSetting, strict: boolean): Inference {
+  const lenient = shapesOf(lines, setting)
+  const base = new Shapes(lenient, lenient.vectors, lenient.entryVectors, strict)
   const declared = new Set(vectorsOf(setting))
   const readings: ShapeReading[] = []
   for (const n of [...base.vectors].sort()) {
@@ -287,7 +309,7 @@ export function inferShapes(lines: readonly Expr[], setting: SymbolSetting): Inf
   const candidates = scalarCandidates(lines, base)
   // a candidate "x[]" says: the entries x[i] are vectors (x[i] is the i-th data point)
   const promoted = (set: readonly string[]): Shapes =>
-    new Shapes(base, [...base.vectors, ...set.filter((n) => !n.endsWith('[]'))], [...base.entryVectors, ...set.filter((n) => n.endsWith('[]')).map((n) => n.slice(0, -2))])
+    new Shapes(base, [...base.vectors, ...set.filter((n) => !n.endsWith('[]'))], [...base.entryVectors, ...set.filter((n) => n.endsWith('[]')).map((n) => n.slice(0, -2))], strict)
   for (let size = 1; size <= Math.min(MAX_PROMOTED, candidates.length); size++) {
     const fits = subsets(candidates, size).filter((set) => linesMismatch(lines, promoted(set)) === undefined)
     if (fits.length === 1) {
