@@ -16,6 +16,8 @@ export interface Mismatch {
   readonly kind: 'mismatch'
   readonly at: Expr
   readonly reason: string
+  /** Each line fits, but two lines have different shapes. */
+  readonly betweenLines?: boolean
 }
 
 /**
@@ -315,7 +317,7 @@ function inferIn(lines: readonly Expr[], setting: SymbolSetting, strict: boolean
     if (fits.length === 1) {
       const chosen = fits[0]!
       const shapes = promoted(chosen)
-      const why = `as a scalar, ${print(first.at)} would not fit`
+      const why = first.betweenLines ? 'as a scalar, the lines would have different shapes' : `as a scalar, ${print(first.at)} would not fit`
       for (const n of chosen) {
         const text = n.endsWith('[]') ? `reading the entries of ${n.slice(0, -2)} as vectors (${why})` : `reading ${n} as a vector (${why})`
         readings.push({ symbol: n, text })
@@ -340,7 +342,7 @@ function linesMismatch(lines: readonly Expr[], shapes: Shapes): Mismatch | undef
     // a literal number may stand for a multiple of the identity, or the zero of any shape
     if (line.kind === 'num') continue
     if (seen && seen.kind !== k) {
-      return mismatch(line, `${print(seen.line)} is ${describeKind(seen.kind)} but ${print(line)} is ${describeKind(k)}`)
+      return { ...mismatch(line, `${print(seen.line)} is ${describeKind(seen.kind)} but ${print(line)} is ${describeKind(k)}`), betweenLines: true }
     }
     seen ??= { kind: k, line }
   }
