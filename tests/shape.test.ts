@@ -211,6 +211,17 @@ describe('derive with shapes (issue 8 item 4)', () => {
     expect(r.status).toBe(0)
     expect(r.stdout).toContain("trace(A * x * x')")
   })
+  it('a rule whose sides do not fit is refused when added (exit 2), not saved with a counterexample', async () => {
+    const home = tempHome()
+    const r = await derive(['rules', 'add', '--id', 'bad', '--name', 'bad', '--lhs', "x' * A", '--rhs', 'A * x'], { env: { DERIVE_HOME: home } })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain("the shapes do not fit: x' * A is a row vector but A * x is a column vector")
+    expect(() => compileRule({ id: 'r', name: 'r', lhs: 'A * x + 1', rhs: 'x' }, { pack: 't', matrices: 'uppercase' })).toThrow(/shapes do not fit/)
+  })
+  it('a random variable in one line is one in the other (E(Y | Y) = Y)', async () => {
+    const r = await why('E(Y | Y)', 'Y')
+    expect(r.body?.verdict).toBe('explained')
+  })
   it('check reads # vectors: and infers vectors across the whole derivation', async () => {
     const dir = tempHome()
     const file = join(dir, 'steps.txt')

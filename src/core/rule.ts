@@ -141,7 +141,8 @@ export function compileRule(spec: RuleSpec, options: { pack: string; matrices: S
   // as in a derivation, a wildcard only a vector makes fit is a vector: y in diff(... (X' * y)' * t ..., t)
   const typedVectors = Object.entries(spec.types ?? {}).flatMap(([w, t]) => (t === 'vector' ? [w] : []))
   const inferred = inferShapes([lhs, rhs], { matrices: setting, vectors: [...declared, ...typedVectors] })
-  if (inferred.ok) for (const v of inferred.shapes.vectors) if (spec.types?.[v] === undefined) transposed.add(v)
+  if (!inferred.ok) throw new RuleError(id, 'rhs', inferred.message.replace(/ \(declare vectors with --vector NAME\)$/, ' (declare vectors in "types")'))
+  for (const v of inferred.shapes.vectors) if (spec.types?.[v] === undefined) transposed.add(v)
   const scalarWildcards = new Set<string>()
   const typed: Record<string, 'vector' | 'matrix'> = {}
   for (const w of new Set([...lhsWild, ...wildcardsOf(rhs, literals)])) {

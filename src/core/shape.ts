@@ -260,8 +260,9 @@ export function shapesOf(exprs: readonly Expr[], setting: SymbolSetting): Shapes
   const declared = new Set(vectorsOf(setting))
   const matrices = new Set<string>()
   const vectors = new Set<string>()
+  // a random variable in one line (E(Y | Y)) is one in every line (Y)
+  for (const n of matrixSymbols({ kind: 'call', head: 'lines', args: exprs }, m)) matrices.add(n)
   for (const e of exprs) {
-    for (const n of matrixSymbols(e, m)) matrices.add(n)
     for (const n of transposedSymbols(e, m)) vectors.add(n)
     if (declared.size) for (const { node } of walk(e)) if (node.kind === 'sym' && declared.has(node.name)) vectors.add(node.name)
   }
