@@ -201,6 +201,7 @@ export function plan(problem: Problem): SymbolPlan[] {
 
   const preds = new Map<string, Set<string>>()
   const bounds = new Map<string, Bounds>()
+  const types: Record<string, string> = { ...problem.types }
   for (const c of problem.where) {
     if (c.kind === 'pred') {
       const [a, b] = c.args
@@ -209,12 +210,27 @@ export function plan(problem: Problem): SymbolPlan[] {
         seen.get(a.name)?.deps.delete(b.name)
         seen.get(a.name)?.always?.delete(b.name)
       } else (preds.get(a.name) ?? preds.set(a.name, new Set()).get(a.name)!).add(c.name)
-    } else boundsFrom(c, bounds)
+    } else {
+      boundsFrom(c, bounds)
+      // S' == S: a general random matrix would almost never meet it, so S is drawn symmetric
+      const symmetric = symmetricIn(c)
+      if (symmetric !== undefined) types[symmetric] = 'symmetric'
+    }
   }
 
+  const shaped = { ...problem, types }
   return [...seen]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, s]) => ({ name, role: roleOf(name, s, preds.get(name) ?? new Set(), problem, seen), bounds: bounds.get(name) ?? {} }))
+    .map(([name, s]) => ({ name, role: roleOf(name, s, preds.get(name) ?? new Set(), shaped, seen), bounds: bounds.get(name) ?? {} }))
+}
+
+/** The matrix S that a condition `S' == S` (or `S == S'`) says is symmetric. */
+function symmetricIn(c: Condition & { kind: 'rel' }): string | undefined {
+  if (c.op !== '==') return undefined
+  for (const [t, m] of [[c.lhs, c.rhs], [c.rhs, c.lhs]] as const) {
+    if (isCall(t, OPS.transpose) && t.args[0]?.kind === 'sym' && m.kind === 'sym' && t.args[0].name === m.name) return m.name
+  }
+  return undefined
 }
 
 /** What one symbol stands for, from how it is used, its type hint and its structural conditions. */
@@ -504,6 +520,11 @@ export function meetsConditions(where: readonly Condition[], s: Sample): boolean
     try {
       const l = evaluate(substitute(c.lhs, s.bindings), s.scope, s.ctx)
       const r = evaluate(substitute(c.rhs, s.bindings), s.scope, s.ctx)
+      const same = c.op === '==' ? sameMatrix(l, r) : undefined
+      if (same !== undefined) {
+        if (!same) return false
+        continue
+      }
       if (typeof l !== 'number' || typeof r !== 'number') throw new EvalError(`the condition "${c.text}" does not compare two numbers`, false)
       if (!RELATIONS[c.op](l, r)) return false
     } catch (e) {
@@ -513,4 +534,11 @@ export function meetsConditions(where: readonly Condition[], s: Sample): boolean
     }
   }
   return true
+}
+
+/** Two matrices equal entry by entry (S' == S), or undefined when they are not both matrices. */
+function sameMatrix(l: Value, r: Value): boolean | undefined {
+  if (typeof l === 'number' || typeof r === 'number' || l.kind !== 'matrix' || r.kind !== 'matrix') return undefined
+  if (l.rows.length !== r.rows.length || l.rows[0]?.length !== r.rows[0]?.length) return false
+  return l.rows.every((row, i) => row.every((x, j) => RELATIONS['=='](x, r.rows[i]![j]!)))
 }
