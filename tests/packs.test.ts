@@ -68,7 +68,7 @@ describe('shipped packs', () => {
       ['grad-quadratic-shifted', "diff((x - mu)' * A * (x - mu), x)"],
       ['sherman-morrison', "inv(S + x * x')"],
       ['grad-quadratic-form-symmetric', "diff(w' * S * w, w)"],
-      ['grad-mahalanobis-mean', "diff((x - mu)' * inv(Sigma) * (x - mu), mu)"],
+      ['grad-mahalanobis-mean', "diff((x - mu)' * inv(S) * (x - mu), mu)"],
     ],
     'ML: softmax, log-sum-exp, softplus, sigmoid, information theory, Gaussians, ELBO': [
       ['softmax-shift-three', 'exp(a + c) / (exp(a + c) + exp(b + c) + exp(d + c))'],
