@@ -9,6 +9,7 @@ import { compileRule } from '../src/core/rule.js'
 import { declaredVectors, inferShapes, type Kind, Shapes, shapeOf } from '../src/core/shape.js'
 import { loadLibrary } from '../src/library/library.js'
 import { derive, tempHome } from './helpers/cli.js'
+import { runScripted } from './helpers/scripted.js'
 
 const kind = (text: string, vectors: string[] = [], matrices: string[] = ['A', 'B', 'X', 'W']): Kind | string => {
   const k = shapeOf(parseExpr(text), new Shapes(matrices, vectors))
@@ -221,6 +222,14 @@ describe('derive with shapes (issue 8 item 4)', () => {
   it('a random variable in one line is one in the other (E(Y | Y) = Y)', async () => {
     const r = await why('E(Y | Y)', 'Y')
     expect(r.body?.verdict).toBe('explained')
+  })
+  it('step honours --vector, and a typed line of another shape is not accepted', async () => {
+    const declared = await runScripted(tempHome(), ['--vector', 'w', 'step', "diff(b' * w, w)"], ['t', "b'"])
+    expect(declared.stdout).toContain('grad-linear')
+    expect(declared.stdout).toContain("Not accepted: the shapes do not fit: diff(b' * w, w) is a column vector but b' is a row vector")
+    // without it, w is a scalar and b' * w a row: the gradient by a vector does not fit
+    const plain = await runScripted(tempHome(), ['step', "diff(b' * w, w)"], [])
+    expect(plain.stdout).not.toContain('grad-linear')
   })
   it('check reads # vectors: and infers vectors across the whole derivation', async () => {
     const dir = tempHome()

@@ -78,9 +78,11 @@ async function loop(ctx: Context, s: Session): Promise<number> {
   try {
     if (s.file && s.dirty) await save(ctx, s)
     for (;;) {
-      if (atGoal(s.d, lib.matrices)) return await finish(ctx, s)
+      // what the symbols are, read from the whole derivation (x' on the first line keeps x a vector)
+      const shapes = ctx.shapes(linesOf(s.d))
+      if (atGoal(s.d, shapes)) return await finish(ctx, s)
       const cur = current(s.d)
-      const fits = findFits(cur, lib.rules, { matrices: lib.matrices })
+      const fits = findFits(cur, lib.rules, { matrices: shapes })
       ctx.out(`\n${ctx.style.dim(`[line ${s.d.steps.length + 1}]`)} ${renderFits(cur, fits, ctx.style).trimEnd()}`)
       if (s.d.goal) ctx.out(ctx.style.dim(`goal: ${print(s.d.goal)}`))
       const choice = await ask(ctx, fits.length)
@@ -96,6 +98,9 @@ async function loop(ctx: Context, s: Session): Promise<number> {
     return s.dirty ? 1 : 0
   }
 }
+
+/** Every line of the derivation so far, and its goal. */
+const linesOf = (d: Session['d']): Expr[] => [d.start, ...d.steps.map((x) => x.to), ...(d.goal ? [d.goal] : [])]
 
 function intro(ctx: Context, s: Session): void {
   const lines = [`start: ${print(s.d.start)}`]
@@ -174,7 +179,15 @@ async function typeLine(ctx: Context, s: Session, cur: Expr): Promise<void> {
   })
   if (text.trim() === '') return
   const next = ctx.parse(text, 'the next line')
-  const verdict = await runWhy(ctx, cur, next, 3)
+  let shapes
+  try {
+    shapes = ctx.shapes([...linesOf(s.d), next])
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    ctx.out(ctx.style.bad(`Not accepted: ${e.message}; the line stays ${print(cur)}`))
+    return
+  }
+  const verdict = await runWhy(ctx, cur, next, 3, undefined, shapes)
   ctx.out(renderWhy(cur, next, verdict, ctx.style, 3).trimEnd())
   const steps = typedSteps(cur, next, verdict)
   if (!steps) {
