@@ -52,8 +52,15 @@ export interface Context {
    * announced once on stderr; shapes that do not fit are a usage error (exit 2).
    */
   shapes(lines: readonly Expr[], extra?: readonly string[]): ShapeSetting
-  /** Parse an argument, turning a parse error into a usage error naming the argument. */
+  /** Parse an argument, turning a parse error into a usage error naming the argument; readings are announced. */
   parse(text: string, what?: string): Expr
+  /**
+   * Tell the user, once per run, how derive read something that is a choice ("reading σ(z) as
+   * sigmoid(z)", "x' makes x a vector"): on stderr, or with --json in the output's "readings".
+   */
+  announce(reading: string): void
+  /** What was announced so far, in order. */
+  readonly readings: readonly string[]
   out(text: string): void
   /** A one-line remark on stderr ("derive: waiting for ..."), never on stdout. */
   note(message: string): void
@@ -70,6 +77,12 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
   let library: Library | undefined
   const declared = parseVectorOption(g.vector ?? [])
   const announced = new Set<string>()
+  const readings: string[] = []
+  const announce = (reading: string): void => {
+    if (readings.includes(reading)) return
+    readings.push(reading)
+    if (g.json !== true) io.stderr(`derive: ${reading}\n`)
+  }
   const ctx: Context = {
     io,
     json: g.json === true,
@@ -89,7 +102,7 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
       for (const reading of r.readings) {
         if (announced.has(reading.symbol)) continue
         announced.add(reading.symbol)
-        io.stderr(`derive: ${reading.text}\n`)
+        announce(reading.text)
       }
       return r.setting
     },
@@ -99,15 +112,28 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
     },
     parse(text, what = 'expression') {
       try {
-        return parseExpr(text)
+        return parseExpr(text, { announce })
       } catch (e) {
         if (e instanceof ParseError) throw parseFailure(e, what)
         throw e
       }
     },
+    announce,
+    readings,
     out: (t) => io.stdout(t.endsWith('\n') ? t : `${t}\n`),
     note: (m) => io.stderr(`derive: ${m}\n`),
-    outJson: (v) => io.stdout(`${JSON.stringify(v, null, 2)}\n`),
+    outJson: (v) => io.stdout(`${JSON.stringify(withReadings(v, readings, io), null, 2)}\n`),
   }
   return ctx
+}
+
+/**
+ * A JSON result with the readings announced: an object gets a "readings" field; an array (whose
+ * shape SPEC fixes) keeps it, and the readings go to stderr as one JSON line instead.
+ */
+function withReadings(value: unknown, readings: readonly string[], io: IO): unknown {
+  if (readings.length === 0) return value
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ...value, readings }
+  io.stderr(`${JSON.stringify({ readings })}\n`)
+  return value
 }

@@ -2,7 +2,8 @@
 // student pastes from a PDF), and every error carries the 1-based character position in the text
 // exactly as the student typed it.
 import type { MathNode } from 'mathjs'
-import { add, call, div, type Expr, mul, neg, num, numLiteral, OPS, pow, sub, sym } from './expr.js'
+import { add, call, div, type Expr, isCall, mul, neg, num, numLiteral, OPS, pow, sub, sym } from './expr.js'
+import { readLatex } from './latex.js'
 import { NumberText, parseMathjs } from './mathjs.js'
 
 /** A bad expression: what is wrong, and where (1-based character position in `input`). */
@@ -21,7 +22,26 @@ interface Normalised {
   text: string
   /** origin[i] = index in the original input of normalised character i */
   origin: number[]
+  /** Readings that are a choice, found while normalising (told once to the user). */
+  readings: string[]
 }
+
+/** Where derive tells a reading that is a choice ("reading σ(z) as sigmoid(z)"); core never prints. */
+export type Announce = (reading: string) => void
+
+export interface ParseOptions {
+  /** Told each reading of the input that differs from its literal text by a choice. */
+  readonly announce?: Announce
+}
+
+/** Longest expression read (characters): longer input is refused before any parsing. */
+export const MAX_LENGTH = 100_000
+
+/** Deeper trees are refused, before parsing (a text estimate) and after (the tree itself). */
+export const MAX_DEPTH = 200
+
+const tooDeep = (input: string, position = 1): ParseError =>
+  new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, position)
 
 const SIMPLE: Record<string, string> = {
   '×': '*',
@@ -37,39 +57,84 @@ const SIMPLE: Record<string, string> = {
   '’': "'",
   '′': "'",
   'ᵀ': "'",
-  '²': '^2',
-  '³': '^3',
-  'π': 'pi',
+  '⊤': "'",
   '\u00a0': ' ',
   '\u2009': ' ',
   '\u202f': ' ',
 }
 
+/** Greek letters as the names derive uses (σ is sigma, π is the constant pi). */
+const GREEK: Record<string, string> = {
+  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ϵ: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ϑ: 'theta',
+  ι: 'iota', κ: 'kappa', λ: 'lambda', μ: 'mu', ν: 'nu', ξ: 'xi', π: 'pi', ρ: 'rho', σ: 'sigma', ς: 'sigma', τ: 'tau',
+  υ: 'upsilon', φ: 'phi', ϕ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega', Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda',
+  Ξ: 'Xi', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega',
+}
+
+const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ'
+const SUBSCRIPT_PLAIN = '0123456789aeoxhklmnpstijruv'
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ'
+const SUPERSCRIPT_PLAIN = '0123456789n'
+
 const REFUSED: Record<string, string> = {
   '∑': 'write a sum as sum(body, i, lo, hi)',
+  Σ: 'write a sum as sum(body, i, lo, hi) (a matrix named Sigma as Sigma)',
   '∏': 'write a product as prod(body, i, lo, hi)',
+  Π: 'write a product as prod(body, i, lo, hi) (a matrix named Pi as Pi)',
   '∫': 'write an integral as int(f, x) or int(f, x, a, b)',
   '∂': 'write a derivative as diff(f, x)',
+  '∇': 'write a gradient as diff(f, x) (one entry: diff(f, x[i]))',
   '∞': 'infinity is not supported; use a symbol such as n',
   '∈': 'set membership is not an expression',
   '→': 'write a rule as lhs and rhs separately',
-  '⊤': "write a transpose as A'",
+  '∩': 'write an intersection of events as A and B',
+  '∪': 'write a union of events as A or B',
+  '¬': 'write a complement as not A',
+  '⁻': 'write a negative power as x^(-1) (a matrix inverse as inv(A))',
+  '⁺': 'write a power as x^n',
+  '‖': "a norm has no notation: write sqrt(x' * x) or sqrt(sum(x[i]^2, i, 1, n))",
 }
 
-/** Replace Unicode operators by their ASCII spelling, refusing what cannot be read safely. */
+/** Functions that must be applied with parentheses (`log x` is refused: write log(x)). */
+const FUNCTION_NAMES = new Set(['log', 'ln', 'exp', 'sqrt', 'sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'softmax', 'relu', 'abs', 'det', 'trace', 'inv', 'diff', 'int', 'sum', 'prod', 'Var', 'Cov'])
+
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c)
+const isLetter = (c: string | undefined): boolean => c !== undefined && (/^[A-Za-z]$/.test(c) || GREEK[c] !== undefined)
+
+/** The text-level refusals of lecture notation that mathjs would misread (`d/dx f`, `||x||`). */
+function refuseText(input: string): void {
+  const deriv = /(^|[^A-Za-z0-9_])(d(?:[A-Za-z]|[\u0370-\u03ff])?\s*\/\s*d(?:[A-Za-z]|[\u0370-\u03ff]))/.exec(input)
+  if (deriv) throw new ParseError(`"${deriv[2]}" is a derivative: write diff(f, x)`, input, deriv.index + deriv[1]!.length + 1)
+  const norm = input.indexOf('||')
+  if (norm >= 0) throw new ParseError(`||x||: ${REFUSED['‖']}`, input, norm + 1)
+}
+
+/**
+ * Rewrite the lecture notation a student pastes into mathjs syntax: Unicode operators, Greek
+ * letters (glued ones split: 2πσ² is 2 pi sigma^2), sub- and superscripts (xᵢ, x_{i,j}, x²),
+ * `^{...}` groups and the transpose marks; refuse what cannot be read safely.
+ */
 export function normalise(input: string): Normalised {
+  refuseText(input)
   let text = ''
   const origin: number[] = []
+  const readings: string[] = []
   const push = (s: string, from: number): void => {
     text += s
     for (let k = 0; k < s.length; k++) origin.push(from)
   }
   const chars = Array.from(input)
-  let offset = 0 // index into the UTF-16 input
+  const starts: number[] = [] // UTF-16 index of each code point
+  let offset = 0
+  for (const c of chars) {
+    starts.push(offset)
+    offset += c.length
+  }
+  // what each `{` opened: a subscript `_{` (closes as `]`), a superscript `^{` (as `)`), or braces
+  const groups: ('sub' | 'sup' | 'brace' | 'paren')[] = []
   for (let k = 0; k < chars.length; k++) {
     const c = chars[k]!
-    const here = offset
-    offset += c.length
+    const here = starts[k]!
     if (c === '√') {
       // √(x) -> sqrt(x); √x -> sqrt(x) for a name or number right after the sign
       const rest = chars.slice(k + 1).join('')
@@ -77,13 +142,82 @@ export function normalise(input: string): Normalised {
       if (rest.startsWith('(')) push('sqrt', here)
       else if (m) {
         push('sqrt(', here)
-        for (const ch of m[0]) {
-          push(ch, offset)
-          offset += ch.length
+        const n = Array.from(m[0]).length
+        for (let j = 1; j <= n; j++) {
+          const ch = chars[k + j]!
+          push(GREEK[ch] ?? ch, starts[k + j]!)
         }
         push(')', here)
-        k += Array.from(m[0]).length
+        k += n
       } else throw new ParseError('"√" must be followed by a name, a number or "("', input, here + 1)
+      continue
+    }
+    if (c === '_' && chars[k + 1] === '{') {
+      groups.push('sub')
+      push('[', here)
+      k++
+      continue
+    }
+    if (c === '^' && chars[k + 1] === '⊤') {
+      push("'", here)
+      k++
+      continue
+    }
+    const example = c === '^' ? /^\^\{\(([A-Za-z][A-Za-z0-9]*)\)\}/.exec(chars.slice(k, k + 40).join('')) : null
+    if (example) {
+      // x^{(i)}: the i-th example's x, as lecture notes write it
+      push(`[${example[1]}]`, here)
+      readings.push(`reading ${example[0]} as the entry for example ${example[1]}`)
+      k += Array.from(example[0]).length - 1
+      continue
+    }
+    if (c === '^' && chars[k + 1] === '{') {
+      groups.push('sup')
+      push('^(', here)
+      k++
+      continue
+    }
+    if (c === '{' || c === '(' || c === '[') groups.push(c === '{' ? 'brace' : 'paren')
+    if (c === '}' || c === ')' || c === ']') {
+      const g = c === '}' ? groups.pop() : (groups.pop(), undefined)
+      if (g === 'sub') push(']', here)
+      else if (g === 'sup') push(')', here)
+      else push(c, here)
+      continue
+    }
+    if (c === ',' && groups.at(-1) === 'sub') {
+      push('][', here)
+      continue
+    }
+    const greek = GREEK[c]
+    if (greek !== undefined) {
+      // a Greek letter glued to a letter or digit is its own factor: θx is theta x, 2πσ is 2 pi sigma
+      if (isWordChar(text.at(-1))) push(' ', here)
+      push(greek, here)
+      if (isLetter(chars[k + 1])) push(' ', here)
+      continue
+    }
+    if (SUBSCRIPT.includes(c)) {
+      // xᵢⱼ is x[i][j]; a run of digits is one number (x₁₂ is x[12])
+      let j = k
+      let index = ''
+      while (j < chars.length && SUBSCRIPT.includes(chars[j]!)) {
+        const plain = SUBSCRIPT_PLAIN[SUBSCRIPT.indexOf(chars[j]!)]!
+        const digitRun = j > k && /\d/.test(plain) && /\d\]$/.test(index)
+        index = digitRun ? `${index.slice(0, -1)}${plain}]` : `${index}[${plain}]`
+        j++
+      }
+      push(index, here)
+      readings.push(`reading the subscript ${chars.slice(k, j).join('')} as the index ${index}`)
+      k = j - 1
+      continue
+    }
+    if (SUPERSCRIPT.includes(c)) {
+      let j = k
+      let digits = ''
+      while (j < chars.length && SUPERSCRIPT.includes(chars[j]!)) digits += SUPERSCRIPT_PLAIN[SUPERSCRIPT.indexOf(chars[j++]!)]
+      push(digits.length > 1 ? `^(${digits})` : `^${digits}`, here)
+      k = j - 1
       continue
     }
     const simple = SIMPLE[c]
@@ -98,7 +232,11 @@ export function normalise(input: string): Normalised {
     }
     push(c, here)
   }
-  return { text, origin }
+  for (const m of input.matchAll(/[\p{L}]+/gu)) {
+    const parts = m[0].match(/[A-Za-z]+|[^A-Za-z]/g) ?? []
+    if (parts.length > 1 && parts.some((p) => GREEK[p])) readings.push(`reading ${m[0]} as ${parts.map((p) => GREEK[p] ?? p).join(' * ')}`)
+  }
+  return { text, origin, readings }
 }
 
 function toOriginal(n: Normalised, char1: number): number {
@@ -106,13 +244,51 @@ function toOriginal(n: Normalised, char1: number): number {
   return (i < n.origin.length ? n.origin[i]! : (n.origin.at(-1) ?? -1) + 1) + 1
 }
 
+/**
+ * An estimate, from the text alone, of how deeply mathjs's recursive-descent parser will recurse:
+ * runs of prefix signs, chains of `^`, postfix `'` and `[..]` each add a level, a bracket
+ * BRACKET_COST levels. Measured: mathjs survives about 7,000 prefix signs, 3,700 powers but only
+ * 260-350 nested brackets (each passes its whole precedence ladder) in a vitest worker, so at most
+ * MAX_DEPTH / BRACKET_COST = 100 brackets keeps it well inside the stack.
+ */
+const BRACKET_COST = 2
+
+function textDepth(text: string): { depth: number; at: number } {
+  const levels = [{ base: 0, chain: 0 }]
+  let prev = '' // the last character that is not a space
+  let max = { depth: 0, at: 0 }
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue
+    const top = levels.at(-1)!
+    if (c === '(' || c === '[' || c === '{') {
+      if (c === '[' && /[\w)\]']/.test(prev)) top.chain++ // x[i][j]: each index nests
+      levels.push({ base: top.base + top.chain + BRACKET_COST, chain: 0 })
+    } else if (c === ')' || c === ']' || c === '}') {
+      if (levels.length > 1) levels.pop()
+    } else if (c === '^' || c === "'" || c === '!') top.chain++
+    else if (c === '-' || c === '+') {
+      if (prev === '' || /[-+*/^(,[{|=<>&!~]/.test(prev)) top.chain++
+      else top.chain = 0
+    } else if (/[*/,|=<>&;]/.test(c)) top.chain = 0
+    const cur = levels.at(-1)!
+    if (cur.base + cur.chain > max.depth) max = { depth: cur.base + cur.chain, at: i }
+    prev = c
+  }
+  return max
+}
+
 function mathjsParse(input: string): { node: MathNode; norm: Normalised } {
+  if (input.length > MAX_LENGTH) throw new ParseError(`the expression is too long (${input.length} characters; at most ${MAX_LENGTH})`, input, MAX_LENGTH + 1)
   if (input.trim() === '') throw new ParseError('empty expression', input, 1)
   const norm = normalise(input)
+  const deep = textDepth(norm.text)
+  if (deep.depth > MAX_DEPTH) throw tooDeep(input, toOriginal(norm, deep.at + 1))
   try {
     return { node: parseMathjs(norm.text), norm }
   } catch (err) {
-    if (err instanceof RangeError) throw new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, 1)
+    // kept as a last guard: textDepth should refuse anything that could get here
+    if (err instanceof RangeError) throw tooDeep(input)
     const e = err as { message?: string; char?: number }
     let reason = (e.message ?? String(err)).replace(/\s*\(char \d+\)\s*$/, '')
     reason = reason.charAt(0).toLowerCase() + reason.slice(1)
@@ -122,19 +298,43 @@ function mathjsParse(input: string): { node: MathNode; norm: Normalised } {
   }
 }
 
-/** Deeper trees are refused: every walk over an expression is recursive. */
-export const MAX_DEPTH = 200
+/** Is this text LaTeX (SPEC §1.2): a backslash anywhere, or math between dollar signs? */
+export const isLatex = (input: string): boolean => input.includes('\\') || /^\s*\$/.test(input)
 
-function depth(e: Expr): number {
-  return e.kind === 'call' ? 1 + Math.max(0, ...e.args.map(depth)) : 0
+/** Parse an expression in derive's notation, or LaTeX when it contains a backslash. Throws ParseError. */
+export function parseExpr(input: string, options: ParseOptions = {}): Expr {
+  if (isLatex(input)) return readLatex(input, options)
+  const { node, norm } = mathjsParse(input)
+  const told = new Set<string>()
+  const announce = (r: string): void => {
+    if (!told.has(r)) {
+      told.add(r)
+      options.announce?.(r)
+    }
+  }
+  norm.readings.forEach(announce)
+  return convert(node, input, norm, announce)
 }
 
-/** Parse an expression in derive's notation. Throws ParseError. */
-export function parseExpr(input: string): Expr {
-  const { node, norm } = mathjsParse(input)
-  const e = convert(node, input, norm)
-  if (depth(e) > MAX_DEPTH) throw new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, 1)
-  return e
+/** Height of a tree, without recursion (a cache keeps shared subtrees linear). */
+export function exprDepth(e: Expr, cache: WeakMap<object, number> = new WeakMap()): number {
+  const stack: Expr[] = [e]
+  while (stack.length) {
+    const top = stack.at(-1)!
+    if (top.kind !== 'call' || cache.has(top)) {
+      stack.pop()
+      continue
+    }
+    const pending = top.args.filter((a) => a.kind === 'call' && !cache.has(a))
+    if (pending.length) stack.push(...pending)
+    else {
+      stack.pop()
+      let h = 0
+      for (const a of top.args) if (a.kind === 'call') h = Math.max(h, cache.get(a)!)
+      cache.set(top, 1 + h)
+    }
+  }
+  return e.kind === 'call' ? cache.get(e)! : 0
 }
 
 const BINARY: Record<string, (a: Expr, b: Expr) => Expr> = {
@@ -167,70 +367,217 @@ function where(norm: Normalised, token: string): number {
   return i < 0 ? 1 : (norm.origin[i] ?? 0) + 1
 }
 
-function convert(node: MathNode, input: string, norm: Normalised): Expr {
+/** P(A, B, C) and P(A | B, C): the commas are "and", the bar splits event from condition. */
+export function jointProbability(args: readonly Expr[]): Expr | undefined {
+  const bars = args.filter((a) => isCall(a, OPS.given))
+  if (bars.length > 1) return undefined
+  const joint = (xs: readonly Expr[]): Expr => xs.slice(1).reduce((acc, x) => call(OPS.and, [acc, x]), xs[0]!)
+  const bar = args.findIndex((a) => isCall(a, OPS.given))
+  if (bar < 0) return call('P', [joint(args)])
+  const [event, given] = (args[bar] as { args: readonly Expr[] }).args
+  return call('P', [call(OPS.given, [joint([...args.slice(0, bar), event!]), joint([given!, ...args.slice(bar + 1)])])])
+}
+
+/**
+ * A symbol with a subscript: `x_i`, `x_0`, `theta_j` are entries x[i] (an index is one lowercase
+ * letter or a number); `sigma_X`, `n_in` stay one name (a label). Undefined when not subscripted.
+ */
+export function subscripted(name: string): { base: string; index: string } | undefined {
+  const m = /^([A-Za-z][A-Za-z0-9]*)_([a-z]|[0-9]+)$/.exec(name)
+  return m ? { base: m[1]!, index: m[2]! } : undefined
+}
+
+type Node = MathNode & Record<string, unknown>
+
+const CHAIN: Record<string, string> = { add: 'sum', subtract: 'sum', multiply: 'product', divide: 'product' }
+
+/**
+ * The operands of a left-nested chain a + b - c + ... (or a * b / c ...) with the operator before
+ * each: read in one step, so a sum of thousands of terms is one flat sum built in linear time.
+ */
+function chain(n: Node): { ops: string[]; operands: MathNode[] } | undefined {
+  const kind = n.type === 'OperatorNode' && !n.implicit ? CHAIN[n.fn as string] : undefined
+  if (!kind || (n.args as MathNode[]).length !== 2) return undefined
+  const ops: string[] = []
+  const operands: MathNode[] = []
+  let cur: Node = n
+  while (cur.type === 'OperatorNode' && !cur.implicit && CHAIN[cur.fn as string] === kind && (cur.args as MathNode[]).length === 2) {
+    const [l, r] = cur.args as [Node, MathNode]
+    ops.push(cur.fn as string)
+    operands.push(r)
+    cur = l
+  }
+  operands.push(cur)
+  return { ops: ops.reverse(), operands: operands.reverse() }
+}
+
+/** The children of a mathjs node that are converted to Expr (a call's name and dot access are not). */
+function kids(n: Node): MathNode[] {
+  const c = chain(n)
+  if (c) return c.operands
+  switch (n.type) {
+    case 'ParenthesisNode':
+      return [n.content as MathNode]
+    case 'OperatorNode':
+      return n.args as MathNode[]
+    case 'FunctionNode':
+      return n.args as MathNode[]
+    case 'AccessorNode': {
+      const index = n.index as { dimensions: MathNode[]; dotNotation?: boolean }
+      if (index.dotNotation) return []
+      // E[X]: the operator's name is not converted as a symbol (it would be refused as a function name)
+      return operatorIndexed(n) ? index.dimensions : [n.object as MathNode, ...index.dimensions]
+    }
+    default:
+      return []
+  }
+}
+
+/** E[X], Var[X], Cov[X, Y]: the name of an operator indexed with brackets, or undefined. */
+function operatorIndexed(n: Node): string | undefined {
+  const o = n.object as Node
+  const name = o.type === 'SymbolNode' ? (o.name as string) : ''
+  return name === 'E' || name === 'Var' || name === 'Cov' ? name : undefined
+}
+
+/** mathjs tree -> Expr, bottom-up with an explicit stack (input can be thousands of terms long). */
+function convert(root: MathNode, input: string, norm: Normalised, announce: Announce): Expr {
   const fail = (reason: string, token: string): never => {
     throw new ParseError(reason, input, where(norm, token))
   }
-  const go = (n: MathNode): Expr => {
-    // mathjs node classes are distinguished by their `type` tag
-    const m = n as MathNode & Record<string, unknown>
-    switch (n.type) {
-      case 'ConstantNode': {
-        const v = m.value
-        if (v instanceof NumberText) {
-          const n = numLiteral(v.text)
-          if (n) return n
-          const x = Number(v.text)
-          // 0x1f, 0b101, 0o17: integers in another base
-          if (Number.isSafeInteger(x)) return num(x)
-          return fail(`"${v.text}" is not a number derive can compute with exactly`, v.text)
-        }
-        return fail(`${typeof v === 'string' ? 'a string' : String(v)} is not a mathematical expression`, String(v))
-      }
-      case 'SymbolNode':
-        return sym(m.name as string)
-      case 'ParenthesisNode':
-        return go(m.content as MathNode)
-      case 'OperatorNode': {
-        const fn = m.fn as string
-        const args = (m.args as MathNode[]).map(go)
-        if (args.length === 1 && UNARY[fn]) return UNARY[fn](args[0]!)
-        if (args.length === 2 && BINARY[fn]) return BINARY[fn](args[0]!, args[1]!)
-        if (args.length > 2 && (fn === 'add' || fn === 'multiply')) return fn === 'add' ? add(args) : mul(args)
-        if (RELATIONAL.has(fn)) return fail(`a comparison ("${m.op as string}") is not an expression here`, m.op as string)
-        return fail(`the operator "${m.op as string}" is not supported`, m.op as string)
-      }
-      case 'FunctionNode': {
-        const f = m.fn as MathNode & { name?: string }
-        if (f.type !== 'SymbolNode' || !f.name) return fail('only named functions can be applied, as in f(x)', '(')
-        return call(f.name, (m.args as MathNode[]).map(go))
-      }
-      case 'AccessorNode': {
-        const index = m.index as MathNode & { dimensions: MathNode[]; dotNotation?: boolean }
-        if (index.dotNotation) return fail('property access with "." is not supported', '.')
-        return call(OPS.index, [go(m.object as MathNode), ...index.dimensions.map(go)])
-      }
-      case 'RelationalNode':
-        return fail('a comparison is not an expression here', '<')
-      case 'AssignmentNode':
-        return fail('"=" is not part of an expression (to compare two lines, use: derive why FROM TO)', '=')
-      case 'ArrayNode':
-        return fail('matrix literals [..] are not supported; use a symbol such as A', '[')
-      case 'RangeNode':
-        return fail('ranges (a:b) are not supported', ':')
-      case 'ConditionalNode':
-        return fail('conditionals (a ? b : c) are not supported', '?')
-      case 'BlockNode':
-        return fail('one expression at a time, please (found ";" or a line break)', ';')
-      case 'FunctionAssignmentNode':
-        return fail('function definitions are not supported', '=')
-      case 'ObjectNode':
-        return fail('objects {..} are not supported', '{')
-      default:
-        return fail(`unsupported construct ${n.type}`, '')
+  const done = new Map<MathNode, Expr>()
+  const depths = new WeakMap<object, number>()
+  const stack: { node: MathNode; expanded: boolean }[] = [{ node: root, expanded: false }]
+  while (stack.length) {
+    const top = stack.at(-1)!
+    if (!top.expanded) {
+      top.expanded = true
+      for (const k of kids(top.node as Node)) stack.push({ node: k, expanded: false })
+      continue
     }
+    stack.pop()
+    const e = one(top.node as Node, kids(top.node as Node).map((k) => done.get(k)!), fail, announce)
+    if (exprDepth(e, depths) > MAX_DEPTH) throw tooDeep(input)
+    done.set(top.node, e)
   }
-  return go(node)
+  return done.get(root)!
+}
+
+/** E^2(X) (mathjs: E^2 times (X)) is the power of an operator applied: E(X)^2. */
+function operatorPower(n: Node, args: readonly Expr[]): { name: string; e: Expr } | undefined {
+  const [left, right] = n.args as Node[]
+  if (left?.type !== 'OperatorNode' || left.fn !== 'pow' || right?.type !== 'ParenthesisNode') return undefined
+  const base = (left.args as Node[])[0]
+  const name = base?.type === 'SymbolNode' ? (base.name as string) : ''
+  if (!OPERATOR_NAMES.has(name)) return undefined
+  const k = (args[0] as { args: readonly Expr[] }).args[1]!
+  return { name, e: pow(call(name, [args[1]!]), k) }
+}
+
+/** Names whose power before an argument is the power of the value: E^2(X) is E(X)^2. */
+const OPERATOR_NAMES = new Set(['E', 'Var', 'P'])
+
+/** One mathjs node as Expr, its children already converted. */
+function one(n: Node, args: Expr[], fail: (reason: string, token: string) => never, announce: Announce): Expr {
+  switch (n.type) {
+    case 'ConstantNode': {
+      const v = n.value
+      if (v instanceof NumberText) {
+        const literal = numLiteral(v.text)
+        if (literal) return literal
+        const x = Number(v.text)
+        // 0x1f, 0b101, 0o17: integers in another base
+        if (Number.isSafeInteger(x)) return num(x)
+        return fail(`"${v.text}" is not a number derive can compute with exactly`, v.text)
+      }
+      return fail(`${typeof v === 'string' ? 'a string' : String(v)} is not a mathematical expression`, String(v))
+    }
+    case 'SymbolNode': {
+      const name = n.name as string
+      if (FUNCTION_NAMES.has(name)) return fail(`${name} is a function: write ${name}(x)`, name)
+      const s = subscripted(name)
+      if (s) {
+        announce(`reading ${name} as the entry ${s.base}[${s.index}]`)
+        return call(OPS.index, [sym(s.base), /^\d/.test(s.index) ? num(Number(s.index)) : sym(s.index)])
+      }
+      if (/^[A-Za-z][A-Za-z0-9]*_[a-z][a-z0-9]+$/.test(name)) announce(`reading ${name} as one name (for entries write ${name.replace(/_(.*)$/, (_m, i: string) => [...i].map((c) => `[${c}]`).join(''))})`)
+      return sym(name)
+    }
+    case 'ParenthesisNode':
+      return args[0]!
+    case 'OperatorNode': {
+      const fn = n.fn as string
+      const c = chain(n)
+      if (c) {
+        // a - b is a + (-b); a / b is a * b^-1 (and 1 / b just b^-1), as expr.ts's sub and div build them
+        if (CHAIN[fn] === 'sum') return add(args.map((a, i) => (i > 0 && c.ops[i - 1] === 'subtract' ? neg(a) : a)))
+        const factors = args.map((a, i) => (i > 0 && c.ops[i - 1] === 'divide' ? pow(a, num(-1)) : a))
+        const first = factors[0]!
+        return mul(first.kind === 'num' && first.value === 1 && c.ops[0] === 'divide' ? factors.slice(1) : factors)
+      }
+      if (fn === 'pow' && args[1]?.kind === 'sym' && args[1].name === 'T') {
+        announce(`reading ^T as the transpose '`)
+        return call(OPS.transpose, [args[0]!])
+      }
+      const power = fn === 'multiply' && n.implicit ? operatorPower(n, args) : undefined
+      if (power) {
+        announce(`reading ${power.name}^k(...) as the power ${power.name}(...)^k`)
+        return mul([power.e, ...args.slice(2)])
+      }
+      if (fn === 'bitOr' && args.some((a) => isCall(a, OPS.given))) return fail('P(...) takes one bar "|" between the event and what it is conditioned on', '|')
+      if (args.length === 1 && UNARY[fn]) return UNARY[fn](args[0]!)
+      if (args.length === 2 && BINARY[fn]) return BINARY[fn](args[0]!, args[1]!)
+      if (args.length > 2 && (fn === 'add' || fn === 'multiply')) return fn === 'add' ? add(args) : mul(args)
+      if (RELATIONAL.has(fn)) return fail(`a comparison ("${n.op as string}") is not an expression here`, n.op as string)
+      return fail(`the operator "${n.op as string}" is not supported`, n.op as string)
+    }
+    case 'FunctionNode': {
+      const f = n.fn as MathNode & { name?: string }
+      if (f.type !== 'SymbolNode' || !f.name) return fail('only named functions can be applied, as in f(x)', '(')
+      if (f.name === 'ln') return call('log', args)
+      if (f.name === 'sigma' && args.length === 1) {
+        announce('reading σ(z) as sigmoid(z)')
+        return call('sigmoid', args)
+      }
+      if (f.name === 'p') announce('reading p(...) as the probability P(...)')
+      const name = f.name === 'p' ? 'P' : f.name
+      if (name === 'P' && args.length > 1) {
+        const joint = jointProbability(args)
+        if (!joint) return fail('P(...) takes one bar "|" between the event and what it is conditioned on', '|')
+        announce('reading the commas in P(A, B) as "and" (a joint probability)')
+        return joint
+      }
+      return call(name, args)
+    }
+    case 'AccessorNode': {
+      const index = n.index as { dotNotation?: boolean }
+      if (index.dotNotation) return fail('property access with "." is not supported', '.')
+      const op = operatorIndexed(n)
+      if (op) {
+        announce(`reading ${op}[...] as ${op}(...)`)
+        return call(op, args)
+      }
+      return call(OPS.index, args)
+    }
+    case 'RelationalNode':
+      return fail('a comparison is not an expression here', '<')
+    case 'AssignmentNode':
+      return fail('"=" is not part of an expression (to compare two lines, use: derive why FROM TO)', '=')
+    case 'ArrayNode':
+      return fail('matrix literals [..] are not supported; use a symbol such as A', '[')
+    case 'RangeNode':
+      return fail('ranges (a:b) are not supported', ':')
+    case 'ConditionalNode':
+      return fail('conditionals (a ? b : c) are not supported', '?')
+    case 'BlockNode':
+      return fail('one expression at a time, please (found ";" or a line break)', ';')
+    case 'FunctionAssignmentNode':
+      return fail('function definitions are not supported', '=')
+    case 'ObjectNode':
+      return fail('objects {..} are not supported', '{')
+    default:
+      return fail(`unsupported construct ${n.type}`, '')
+  }
 }
 
 // ---- conditions ------------------------------------------------------------------------------
@@ -264,7 +611,7 @@ export function parseCondition(input: string): Condition {
     const name = (m.fn as { name?: string }).name ?? ''
     if ((PREDICATES as readonly string[]).includes(name)) {
       const p = name as PredName
-      const args = (m.args as MathNode[]).map((a) => convert(a, input, norm))
+      const args = (m.args as MathNode[]).map((a) => convert(a, input, norm, () => undefined))
       if (args.length !== PRED_ARITY[p]) {
         throw new ParseError(`${p}(...) takes ${PRED_ARITY[p]} argument${PRED_ARITY[p] > 1 ? 's' : ''}`, input, 1)
       }
@@ -278,7 +625,7 @@ export function parseCondition(input: string): Condition {
   }
   if (node.type === 'OperatorNode' && REL_OPS[m.fn as string]) {
     const [l, r] = m.args as MathNode[]
-    return { kind: 'rel', op: REL_OPS[m.fn as string]!, lhs: convert(l!, input, norm), rhs: convert(r!, input, norm), text }
+    return { kind: 'rel', op: REL_OPS[m.fn as string]!, lhs: convert(l!, input, norm, () => undefined), rhs: convert(r!, input, norm, () => undefined), text }
   }
   if (node.type === 'RelationalNode') {
     throw new ParseError('write one comparison per condition (split a < b < c into two)', input, 1)
