@@ -1,6 +1,7 @@
 // derive check FILE: a derivation checked step by step (plain lines, or a saved derivation).
 import type { Expr } from '../../core/expr.js'
-import { ParseError, parseExpr } from '../../core/parse.js'
+import { readLatex } from '../../core/latex.js'
+import { type Announce, ParseError, parseExpr } from '../../core/parse.js'
 import { print } from '../../core/print.js'
 import { declaredVectors, type SymbolSetting } from '../../core/shape.js'
 import type { WhyResult } from '../../core/why.js'
@@ -9,6 +10,7 @@ import { readUserFile } from '../../files.js'
 import { findRule } from '../../library/lookup.js'
 import { ID_PATTERN } from '../../library/schema.js'
 import { readDerivation } from '../../session/derivation.js'
+import { lineColumn, texDerivations } from '../../session/tex-file.js'
 import { whyToJson } from '../../render/why.js'
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
@@ -19,6 +21,25 @@ export interface DerivationLine {
   readonly line: number
   readonly expr: Expr
   readonly claimed?: string
+  /** Which derivation of the file (a .tex file has one per math environment); steps stay inside one. */
+  readonly part?: number
+}
+
+/** The derivations of a LaTeX file, each expression read as LaTeX; errors give the file's line and column. */
+export function parseTexDerivation(text: string, file: string, announce?: Announce): DerivationLine[] {
+  const parts = texDerivations(text)
+  if (parts.length === 0) throw new UsageError(`${file}: no math environment (align, align*, equation, \\[ \\], $$ $$) found`)
+  return parts.flatMap((d, part) =>
+    d.lines.map((l) => {
+      try {
+        return { line: l.line, expr: readLatex(l.latex, announce ? { announce } : {}), ...(l.claimed ? { claimed: l.claimed } : {}), part }
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw e
+        const at = lineColumn(text, l.offset + e.position - 1)
+        throw new UsageError(`${file}, line ${at.line}, column ${at.column}: cannot read "${l.latex.trim()}": ${e.reason}`)
+      }
+    }),
+  )
 }
 
 /**
@@ -101,14 +122,17 @@ export const registerCheck: Register = (program, act) => {
       act(async (ctx) => {
         const depth = parseDepth(opts.depth)
         const text = readUserFile(file, ctx.io.cwd)
-        const lines = parseDerivation(text, file)
+        const lines = /\.tex$/i.test(file) ? parseTexDerivation(text, file, ctx.announce) : parseDerivation(text, file)
         if (lines.length < 2) throw new UsageError(`${file}: a derivation needs at least two lines to check`)
         // one reading of the symbols for the whole derivation: x' on line 1 makes x a vector on line 5
         const vectors = declaredVectors(text)
         if (vectors.bad) throw new UsageError(`${file}, line ${vectors.bad.line}: "${vectors.bad.name}" in "# vectors:" is not a symbol name`)
         const shapes = ctx.shapes(lines.map((l) => l.expr), vectors.names)
         const reports: StepReport[] = []
-        for (let i = 1; i < lines.length; i++) reports.push(await checkStep(ctx, lines[i - 1]!, lines[i]!, depth, shapes))
+        for (let i = 1; i < lines.length; i++) {
+          if (lines[i]!.part !== lines[i - 1]!.part) continue // the next environment starts a new derivation
+          reports.push(await checkStep(ctx, lines[i - 1]!, lines[i]!, depth, shapes))
+        }
         const bad = reports.some((r) => r.result.verdict === 'not-equal')
         if (ctx.json) {
           ctx.outJson(reports.map((r) => ({ line: r.line, ...whyToJson(r.result), ...(r.claimed ? { claimed: r.claimed } : {}) })))
