@@ -21,6 +21,7 @@ export interface GlobalOptions {
   color?: boolean
   /** --vector theta,y (the option may be repeated) */
   vector?: string[]
+  latex?: boolean
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/
@@ -35,6 +36,8 @@ export function parseVectorOption(values: readonly string[]): string[] {
 export interface Context {
   readonly io: IO
   readonly json: boolean
+  /** --latex: answers printed as LaTeX (apply, match, why); --json wins over it. */
+  readonly latex: boolean
   readonly style: Style
   /** The user's own library file (may not exist yet). */
   readonly libraryPath: string
@@ -86,6 +89,7 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
   const ctx: Context = {
     io,
     json: g.json === true,
+    latex: g.latex === true && g.json !== true,
     style: makeStyle(level),
     libraryPath,
     library(options = {}) {

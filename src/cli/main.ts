@@ -82,6 +82,7 @@ export async function run(argv: readonly string[], io: IO): Promise<number> {
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'plain text (also honours NO_COLOR)')
     .option('--vector <names>', 'these lowercase symbols are (column) vectors, e.g. --vector theta,y', (v: string, all: string[] = []) => [...all, v])
+    .option('--latex', 'print answers (apply, match, why) as LaTeX')
     .showSuggestionAfterError()
     .addHelpText(
       'after',

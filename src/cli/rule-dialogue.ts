@@ -2,6 +2,7 @@
 // error appears under the prompt with its position; an rhs wildcard the lhs never binds is
 // refused), then the rule as derive will match it and the examples it fits, then a confirmation.
 import type { MatrixSetting } from '../core/expr.js'
+import { asDeriveNotation } from '../core/latex.js'
 import { type Rule, RuleError, type RuleSpec } from '../core/rule.js'
 import { type RuleFields, suggestId, withFields } from '../library/edit.js'
 import { compileSpec } from '../library/library.js'
@@ -38,9 +39,9 @@ export async function ruleDialogue(p: Prompts, o: DialogueOptions): Promise<Rule
   const check = (fields: RuleFields, field: string): true | string => problemIn(withFields(spec, fields), o, field)
   spec = withFields(spec, { name })
   const lhs = await ask({ message: 'Left side (the pattern, e.g. log(a * b))', validate: (v) => check({ lhs: v, rhs: v }, 'lhs') }, init?.lhs)
-  spec = { ...spec, lhs: lhs.trim() }
+  spec = { ...spec, lhs: asDeriveNotation(lhs.trim()) }
   const rhs = await ask({ message: 'Right side (what it becomes)', validate: (v) => check({ rhs: v }, 'rhs') }, init?.rhs)
-  spec = { ...spec, rhs: rhs.trim() }
+  spec = { ...spec, rhs: asDeriveNotation(rhs.trim()) }
   const where = await ask(
     { message: 'Conditions, ";" between them (e.g. a > 0; b != 0)', validate: (v) => conditionProblem(spec, v, o) },
     init?.where?.join('; '),

@@ -9,7 +9,8 @@
 // The reader is recursive descent, guarded: every nested construct passes `enter`, which refuses
 // input nested deeper than MAX_DEPTH before the stack is at risk; runs of signs are loops.
 import { add, call, div, type Expr, freeSymbols, isCall, mul, neg, num, numLiteral, OPS, pow, sym } from './expr.js'
-import { type Announce, exprDepth, jointProbability, MAX_DEPTH, MAX_LENGTH, type ParseOptions, ParseError } from './parse.js'
+import { print } from './print.js'
+import { type Announce, exprDepth, isLatex, jointProbability, MAX_DEPTH, MAX_LENGTH, type ParseOptions, ParseError } from './parse.js'
 
 interface Token {
   /** 'cmd' \name or \, ; 'letter' one letter; 'num' digits; 'char' any other character; 'end' */
@@ -996,6 +997,16 @@ function repeatedIndices(root: Expr): string[] {
 
 const isMatrixName = (e: Expr): boolean => e.kind === 'sym' && /^[A-Z]/.test(e.name)
 const printName = (e: Expr): string => (e.kind === 'sym' ? e.name : '...')
+
+/** LaTeX in derive's notation, as a rule file stores it; any other text (or unreadable LaTeX) unchanged. */
+export function asDeriveNotation(text: string): string {
+  if (!isLatex(text)) return text
+  try {
+    return print(readLatex(text))
+  } catch {
+    return text // the rule's own check reports the problem, with its position in the LaTeX
+  }
+}
 
 /** Read LaTeX math as an expression. Throws ParseError with the position in the LaTeX text. */
 export function readLatex(input: string, options: ParseOptions = {}): Expr {

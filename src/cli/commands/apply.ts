@@ -5,6 +5,7 @@ import { findFits, fitAt } from '../../core/rewrite.js'
 import { UsageError } from '../../errors.js'
 import { findRule } from '../../library/lookup.js'
 import { renderStep, stepToJson } from '../../render/fits.js'
+import { toTex } from '../../render/tex.js'
 import type { Register } from '../main.js'
 
 export const registerApply: Register = (program, act) => {
@@ -38,6 +39,7 @@ export const registerApply: Register = (program, act) => {
           return 1
         }
         if (ctx.json) ctx.outJson(stepToJson(fit, expr))
+        else if (ctx.latex) ctx.out(toTex(fit.result))
         else ctx.out(renderStep(fit, ctx.style))
         return 0
       }),

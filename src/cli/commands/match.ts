@@ -2,6 +2,7 @@
 import { Budget } from '../../core/match.js'
 import { findFits } from '../../core/rewrite.js'
 import { fitToJson, renderFits } from '../../render/fits.js'
+import { fitsLatex } from '../../render/latex-out.js'
 import type { Register } from '../main.js'
 
 export const registerMatch: Register = (program, act) => {
@@ -20,6 +21,7 @@ export const registerMatch: Register = (program, act) => {
         if (budget.truncated) ctx.io.stderr('derive: warning: the search hit its bound; some fits may be missing\n')
         if (ctx.json) ctx.outJson(fits.map(fitToJson))
         else if (fits.length === 0) ctx.out(`no rule fits ${text}`)
+        else if (ctx.latex) ctx.out(fitsLatex(fits))
         else ctx.out(renderFits(expr, fits, ctx.style))
         return fits.length ? 0 : 1
       }),

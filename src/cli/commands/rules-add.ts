@@ -2,6 +2,7 @@
 // flags nothing is asked (scripts, tests); on a terminal without flags a dialogue asks for each
 // field. Every rule is compiled and checked numerically before saving; a refuted one needs --force.
 import { RuleError, type RuleSpec } from '../../core/rule.js'
+import { asDeriveNotation } from '../../core/latex.js'
 import { UsageError } from '../../errors.js'
 import { addRule, freeId, idsOf, removeRule, replaceRule, type RuleFields, suggestId, withFields } from '../../library/edit.js'
 import { markVerdict, verify, type Verdict } from '../../library/guard.js'
@@ -46,8 +47,9 @@ function fieldsFromFlags(f: RuleFlags): RuleFields {
   return {
     name: f.name?.trim(),
     kind: f.kind,
-    lhs: f.lhs?.trim(),
-    rhs: f.rhs?.trim(),
+    // a side pasted as LaTeX is stored in derive's notation
+    lhs: f.lhs === undefined ? undefined : asDeriveNotation(f.lhs.trim()),
+    rhs: f.rhs === undefined ? undefined : asDeriveNotation(f.rhs.trim()),
     where: nonEmpty(f.where),
     reversible: f.reversible,
     tags: nonEmpty(f.tag),

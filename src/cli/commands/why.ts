@@ -5,6 +5,7 @@ import type { SymbolSetting } from '../../core/shape.js'
 import { why, type WhyResult } from '../../core/why.js'
 import { compileRule } from '../../core/rule.js'
 import { UsageError } from '../../errors.js'
+import { whyLatex } from '../../render/latex-out.js'
 import { renderWhy, whyToJson } from '../../render/why.js'
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
@@ -82,6 +83,7 @@ export const registerWhy: Register = (program, act) => {
         const depth = parseDepth(opts.depth)
         const result = await runWhy(ctx, from, to, depth)
         if (ctx.json) ctx.outJson(whyToJson(result))
+        else if (ctx.latex) ctx.out(whyLatex(from, to, result))
         else ctx.out(renderWhy(from, to, result, ctx.style, depth))
         return result.verdict === 'not-equal' ? 1 : 0
       }),
