@@ -106,7 +106,7 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
       for (const reading of r.readings) {
         if (announced.has(reading.symbol)) continue
         announced.add(reading.symbol)
-        announce(reading.text)
+        io.stderr(`derive: ${reading.text}\n`)
       }
       return r.setting
     },
