@@ -5,14 +5,15 @@
 import { add, type Call, call, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym, variableOf } from './expr.js'
 import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
 import { hashString } from './hash.js'
+import { chooseSizes, type DimClasses, type Dims } from './dims.js'
 import { identity } from './linalg.js'
 import { evalConstant, RELATIONS, substitute } from './match.js'
 import type { Condition } from './parse.js'
 import { instantiate } from './rewrite.js'
 import type { Rule } from './rule.js'
 
-/** Size of random matrices and vectors, and number of outcomes of the probability space. */
-export const DIM = 3
+/** Sizes of random square matrices and vectors (one per draw), and outcomes of the probability space. */
+export const SIZES = [2, 3, 4] as const
 export const OUTCOMES = 6
 /** Length of a random indexed symbol x (sum limits stay well below it). */
 export const ARRAY_LENGTH = 12
@@ -68,6 +69,13 @@ export type Role =
   | { readonly kind: 'matrix'; readonly shape: 'general' | 'symmetric' | 'spd' }
   | { readonly kind: 'var'; readonly of: VarKind }
   | { readonly kind: 'array'; readonly element: 'scalar' | 'rv' | 'event' }
+  /**
+   * symbol(g) inside a binder: the matcher lets g bind that binder's variable (unless free(g, x)
+   * says no), so g is sometimes that variable, sometimes a constant
+   */
+  | { readonly kind: 'symbol'; readonly captures: readonly string[] }
+  /** integer(c) inside a sum without free(c, i): sometimes an integer, sometimes an integer expression in i */
+  | { readonly kind: 'integerExpr'; readonly index: string }
   /** a random expression in the bound variables it may depend on */
   | { readonly kind: 'expr'; readonly deps: readonly { readonly name: string; readonly of: VarKind }[] }
   /** a vector or matrix that depends on the variable it is differentiated by (b = b0 + M x) */
@@ -264,6 +272,12 @@ function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Prob
   if (s.event) return { kind: 'event' }
   if (s.rv) return { kind: 'rv', levels: s.conditioner ? 3 : OUTCOMES }
   if (matrixLike) return !wild && name === 'I' ? { kind: 'identity' } : { kind: 'matrix', shape: 'general' }
+  // what the matcher allows: a symbol may be the variable a binder around it binds; an integer may
+  // be an expression in the index of a sum around it
+  const captures = wild ? [...(s.always ?? [])].filter((d) => seen.get(d)?.bound !== undefined).sort() : []
+  if (preds.has('symbol') && captures.length) return { kind: 'symbol', captures }
+  const index = captures.find((d) => seen.get(d)?.bound === 'index')
+  if ((t === 'integer' || preds.has('integer')) && index !== undefined && !plain) return { kind: 'integerExpr', index }
   if (t === 'integer' || preds.has('integer')) return { kind: 'integer' }
   if (wild && s.deps.size > 0 && !plain) {
     return { kind: 'expr', deps: [...s.deps].sort().map((d) => ({ name: d, of: roleOfVar(d, seen.get(d), problem) })) }
@@ -276,6 +290,24 @@ function roleOfVar(name: string, s: Seen | undefined, problem: Problem): VarKind
   if (t === 'vector') return 'vector'
   if (t === 'matrix' || problem.isMatrix(name)) return 'matrix'
   return s?.bound ?? 'real'
+}
+
+/** The shape a symbol's role gives it, for sizing (dims.ts): a square matrix, a matrix, a vector or a scalar. */
+export function shapeKind(role: Role): 'scalar' | 'vector' | 'matrix' | 'square' {
+  switch (role.kind) {
+    case 'matrix':
+      return role.shape === 'general' ? 'matrix' : 'square'
+    case 'identity':
+      return 'square'
+    case 'vector':
+      return 'vector'
+    case 'var':
+      return role.of === 'vector' ? 'vector' : role.of === 'matrix' ? 'matrix' : 'scalar'
+    case 'tensor':
+      return role.shape
+    default:
+      return 'scalar'
+  }
 }
 
 /** Bounds such as `a > 0`, `0 < p`, `n >= 1`, `x[i] > 0` (they shape the sampling, not just filter it). */
@@ -311,40 +343,67 @@ export interface Sample {
   readonly space: readonly number[]
 }
 
-function sampleReal(rng: Rng, b: Bounds, positive: boolean): number {
+/** x rounded to 3 significant digits, so that a printed counterexample is exact at every scale. */
+const round3sig = (x: number): number => Number(x.toPrecision(3))
+
+/**
+ * A positive magnitude across scales: mostly moderate values, but also whole numbers (small and
+ * beyond 10), small values, large ones, and values beyond every number written in the problem
+ * (abs(x - 5) = 5 - x holds only below 5). `beyond` is the largest such number; undefined keeps
+ * to moderate values (definite integrals: a numeric integral over [-3000, 0] is neither quick
+ * nor accurate, and it has no high-precision check).
+ */
+function magnitude(rng: Rng, beyond: number | undefined): number {
+  const u = rng.next()
+  if (beyond === undefined) return u < 0.25 ? rng.int(1, 3) : round3(rng.uniform(0.1, 3))
+  if (u < 0.45) return round3(rng.uniform(0.1, 3))
+  // a ^ b with a < 0 is only defined at whole numbers, which is where a rule like
+  // log(a ^ b) -> b * log(a) without a > 0 leaves its domain
+  if (u < 0.6) return rng.int(1, 3)
+  if (u < 0.7) return rng.int(4, 20)
+  if (u < 0.8) return round3sig(10 ** rng.uniform(-4, -1))
+  if (u < 0.9) return round3sig(10 ** rng.uniform(1, 4))
+  return beyond > 3 ? round3sig(beyond * rng.uniform(1.5, 4)) : round3sig(10 ** rng.uniform(0.5, 2))
+}
+
+function sampleReal(rng: Rng, b: Bounds, positive: boolean, beyond?: number): number {
   const { lo, hi } = b
   let x: number
   if (lo !== undefined && hi !== undefined) x = lo + (hi - lo) * rng.uniform(0.02, 0.98)
-  else if (lo !== undefined) x = lo + rng.uniform(0.1, 3)
-  else if (hi !== undefined) x = hi - rng.uniform(0.1, 3)
-  // now and then a whole number: a ^ b with a < 0 is only defined there, which is where a rule
-  // like log(a ^ b) -> b * log(a) without a > 0 leaves its domain
-  else if (rng.next() < 0.25) x = (positive ? 1 : rng.sign()) * rng.int(1, 3)
-  else x = (positive ? 1 : rng.sign()) * rng.uniform(0.1, 3)
-  const r = round3(x)
+  else if (lo !== undefined) x = lo + magnitude(rng, beyond === undefined ? undefined : Math.max(0, beyond - lo))
+  else if (hi !== undefined) x = hi - magnitude(rng, beyond === undefined ? undefined : Math.max(0, beyond + hi))
+  else x = (positive ? 1 : rng.sign()) * magnitude(rng, beyond)
+  const r = Math.abs(x) < 0.1 ? x : round3(x)
   // rounding must not break a strict bound
   if ((lo !== undefined && r <= lo) || (hi !== undefined && r >= hi)) return x
   return r
 }
 
-function sampleInt(rng: Rng, b: Bounds, lo: number, hi: number): number {
-  let L = b.lo === undefined ? undefined : b.loStrict ? Math.floor(b.lo) + 1 : Math.ceil(b.lo)
-  let H = b.hi === undefined ? undefined : b.hiStrict ? Math.ceil(b.hi) - 1 : Math.floor(b.hi)
-  if (L === undefined && H === undefined) return rng.int(lo, hi)
-  L ??= H! - (hi - lo)
-  H ??= L + (hi - lo)
-  return H < L ? L : rng.int(L, H)
+/**
+ * An integer: usually from lo..hi; with `beyond` (the largest number in the problem) also well
+ * beyond it (mod(n, 10) = n only for 0 <= n < 10), within the bounds a condition puts on it.
+ */
+function sampleInt(rng: Rng, b: Bounds, lo: number, hi: number, beyond?: number): number {
+  const L = b.lo === undefined ? undefined : b.loStrict ? Math.floor(b.lo) + 1 : Math.ceil(b.lo)
+  const H = b.hi === undefined ? undefined : b.hiStrict ? Math.ceil(b.hi) - 1 : Math.floor(b.hi)
+  // sum limits and indices stay small (they index arrays and vectors); integers go wide
+  const wide = beyond !== undefined && rng.next() < 0.3 ? rng.int(hi - lo + 1, Math.max(20, Math.ceil(2 * beyond) + 5)) : undefined
+  if (L === undefined && H === undefined) return wide === undefined ? rng.int(lo, hi) : rng.sign() * wide
+  if (L !== undefined && H !== undefined) return H < L ? L : rng.int(L, H)
+  if (L !== undefined) return L + (wide ?? rng.int(0, hi - lo))
+  return H! - (wide ?? rng.int(0, hi - lo))
 }
 
-function randomMatrix(rng: Rng, shape: 'general' | 'symmetric' | 'spd'): Value {
-  const r = Array.from({ length: DIM }, (_, i) => Array.from({ length: DIM }, (_, j) => round3(rng.uniform(-1, 1) + (i === j ? 1.5 * rng.sign() : 0))))
+function randomMatrix(rng: Rng, shape: 'general' | 'symmetric' | 'spd', [rows, cols]: Dims): Value {
+  const n = shape === 'general' ? cols : rows
+  const r = Array.from({ length: rows }, (_, i) => Array.from({ length: n }, (_, j) => round3(rng.uniform(-1, 1) + (i === j ? 1.5 * rng.sign() : 0))))
   if (shape === 'general') return matrix(r)
   if (shape === 'symmetric') return matrix(r.map((row, i) => row.map((x, j) => round3((x + r[j]![i]!) / 2))))
   // R R' + I is symmetric positive definite
   return matrix(r.map((ri, i) => r.map((rj, j) => round3(ri.reduce((s, x, k) => s + x * rj[k]!, 0) + (i === j ? 1 : 0)))))
 }
 
-const randomVector = (rng: Rng): Value => matrix(Array.from({ length: DIM }, () => [round3(rng.uniform(-1.5, 1.5) || 0.5)]))
+const randomVector = (rng: Rng, n: number): Value => matrix(Array.from({ length: n }, () => [round3(rng.uniform(-1.5, 1.5) || 0.5)]))
 
 function randomEvent(rng: Rng): Value {
   // neither empty nor everything: a degenerate event makes many wrong rules look right
@@ -368,14 +427,14 @@ function randomVariable(rng: Rng, b: Bounds, positive: boolean, levels = OUTCOME
 const coef = (rng: Rng, lo = 0.2, hi = 1.5): number => round3(rng.sign() * rng.uniform(lo, hi)) || 0.5
 
 /** A smooth random expression in the given variables, shaped to respect bounds. */
-export function randomExpr(rng: Rng, deps: readonly { name: string; of: VarKind }[], b: Bounds, positive: boolean): Expr {
-  // a scalar handle on each variable (an entry of a vector or matrix variable)
-  const handle = (d: { name: string; of: VarKind }, k: number): Expr =>
-    d.of === 'vector'
-      ? call(OPS.index, [sym(d.name), num(k)])
-      : d.of === 'matrix'
-        ? call(OPS.index, [sym(d.name), num(k), num((k % DIM) + 1)])
-        : sym(d.name)
+export function randomExpr(rng: Rng, deps: readonly { name: string; of: VarKind }[], b: Bounds, positive: boolean, dims: (name: string) => Dims = () => [3, 3]): Expr {
+  // a scalar handle on each variable (an entry of a vector or matrix variable, within its size)
+  const handle = (d: { name: string; of: VarKind }, k: number): Expr => {
+    const [rows, cols] = dims(d.name)
+    if (d.of === 'vector') return call(OPS.index, [sym(d.name), num(((k - 1) % rows) + 1)])
+    if (d.of === 'matrix') return call(OPS.index, [sym(d.name), num(((k - 1) % rows) + 1), num((k % cols) + 1)])
+    return sym(d.name)
+  }
   const term = (d: { name: string; of: VarKind }): Expr => {
     if (d.of === 'vector' || d.of === 'matrix') {
       const [x1, x2, x3] = [handle(d, 1), handle(d, 2), handle(d, 3)]
@@ -418,9 +477,30 @@ function randomFunction(rng: Rng, arity: number, positive: boolean): UnknownFunc
   return { params, body: positive ? add([pow(g, num(2)), num(round3(rng.uniform(0.2, 1)))]) : g }
 }
 
-/** Draw one random instance of a plan. `positive`: a fallback where every free value is positive. */
-export function draw(symbols: readonly SymbolPlan[], rng: Rng, options: { positive: boolean; definitions?: readonly Rule[] }): Sample {
-  const { positive } = options
+/**
+ * Draw one random instance of a plan. `positive`: a fallback where every free value is positive.
+ * `beyond`: the largest number in the problem, to sample across scales and beyond it; absent:
+ * moderate values only.
+ */
+export function draw(
+  symbols: readonly SymbolPlan[],
+  rng: Rng,
+  options: { positive: boolean; beyond?: number; classes?: DimClasses; definitions?: readonly Rule[] },
+): Sample {
+  const { positive, beyond, classes } = options
+  // square matrices of one size (2, 3 or 4: det(c * A) = c^3 * det(A) holds only for 3), or, half
+  // the time where the shapes allow it, rectangular ones of independent sizes
+  const n = SIZES[rng.int(0, SIZES.length - 1)]!
+  const rectangular = classes !== undefined && rng.next() < 0.5
+  const sizeOf = classes && chooseSizes(classes, () => rng.int(SIZES[0], SIZES[SIZES.length - 1]!), rectangular ? undefined : n)
+  const dims = (name: string): Dims => {
+    const d = classes?.of.get(name)
+    if (d && sizeOf) return [sizeOf(d[0]), sizeOf(d[1])]
+    const kind = symbols.find((p) => p.name === name)?.role
+    return kind && shapeKind(kind) === 'vector' ? [n, 1] : [n, n]
+  }
+  // an index into a vector stays within every vector
+  const indexMax = Math.min(n, ...symbols.filter((p) => shapeKind(p.role) !== 'scalar').map((p) => dims(p.name)[0]))
   const scope = new Map<string, Value>()
   const bindings = new Map<string, Expr>()
   const seed = Math.floor(rng.next() * 2 ** 32)
@@ -428,17 +508,29 @@ export function draw(symbols: readonly SymbolPlan[], rng: Rng, options: { positi
     bindings.set(name, sym(name))
     switch (role.kind) {
       case 'scalar':
-        scope.set(name, sampleReal(rng, bounds, positive))
+        scope.set(name, sampleReal(rng, bounds, positive, beyond))
         break
       case 'integer':
-        scope.set(name, sampleInt(rng, bounds, positive ? 1 : -3, 5))
+        scope.set(name, sampleInt(rng, bounds, positive ? 1 : -3, 8, beyond))
         break
+      case 'symbol':
+        // half the time the binder's variable itself (diff(u * g, x) with g = x)
+        if (rng.next() < 0.5) bindings.set(name, sym(role.captures[rng.int(0, role.captures.length - 1)]!))
+        else scope.set(name, sampleReal(rng, bounds, positive, beyond))
+        break
+      case 'integerExpr': {
+        const i = sym(role.index)
+        const forms = [i, mul([num(-1), i]), mul([num(2), i]), add([i, num(rng.int(1, 3))])]
+        if (rng.next() < 0.5) bindings.set(name, forms[rng.int(0, forms.length - 1)]!)
+        else scope.set(name, sampleInt(rng, bounds, positive ? 1 : -3, 8, beyond))
+        break
+      }
       case 'limit':
         if (role.shiftOf !== undefined) bindings.set(name, add([sym(role.shiftOf), num(rng.int(-1, 2))]))
         else scope.set(name, sampleInt(rng, bounds, role.min, 6))
         break
       case 'index':
-        scope.set(name, sampleInt(rng, bounds, 1, DIM))
+        scope.set(name, sampleInt(rng, bounds, 1, indexMax))
         break
       case 'var':
         scope.set(
@@ -446,20 +538,20 @@ export function draw(symbols: readonly SymbolPlan[], rng: Rng, options: { positi
           role.of === 'index'
             ? rng.int(1, 5)
             : role.of === 'real'
-              ? sampleReal(rng, bounds, positive)
+              ? sampleReal(rng, bounds, positive, beyond)
               : role.of === 'vector'
-                ? randomVector(rng)
-                : randomMatrix(rng, 'general'),
+                ? randomVector(rng, dims(name)[0])
+                : randomMatrix(rng, 'general', dims(name)),
         )
         break
       case 'matrix':
-        scope.set(name, randomMatrix(rng, role.shape))
+        scope.set(name, randomMatrix(rng, role.shape, dims(name)))
         break
       case 'vector':
-        scope.set(name, randomVector(rng))
+        scope.set(name, randomVector(rng, dims(name)[0]))
         break
       case 'identity':
-        scope.set(name, matrix(identity(DIM)))
+        scope.set(name, matrix(identity(dims(name)[0])))
         break
       case 'rv':
         scope.set(name, randomVariable(rng, bounds, positive, role.levels))
@@ -469,20 +561,21 @@ export function draw(symbols: readonly SymbolPlan[], rng: Rng, options: { positi
         break
       case 'array': {
         const item = (): Value =>
-          role.element === 'rv' ? randomVariable(rng, bounds, positive) : role.element === 'event' ? randomEvent(rng) : sampleReal(rng, bounds, positive)
+          role.element === 'rv' ? randomVariable(rng, bounds, positive) : role.element === 'event' ? randomEvent(rng) : sampleReal(rng, bounds, positive, beyond)
         scope.set(name, { kind: 'array', items: Array.from({ length: ARRAY_LENGTH }, item) })
         break
       }
       case 'expr':
-        bindings.set(name, randomExpr(rng, role.deps, bounds, positive))
+        bindings.set(name, randomExpr(rng, role.deps, bounds, positive, dims))
         break
       case 'tensor': {
         const [base, slope] = [`${name}__0`, `${name}__1`]
         const { dep } = role
-        const random = (shape: 'vector' | 'matrix'): Value => (shape === 'vector' ? randomVector(rng) : randomMatrix(rng, 'general'))
+        const own = dims(name)
+        const random = (shape: 'vector' | 'matrix'): Value => (shape === 'vector' ? randomVector(rng, own[0]) : randomMatrix(rng, 'general', own))
         scope.set(base, random(role.shape))
         if (role.shape === 'vector' && dep.of === 'vector') {
-          scope.set(slope, randomMatrix(rng, 'general'))
+          scope.set(slope, randomMatrix(rng, 'general', [own[0], dims(dep.name)[0]]))
           bindings.set(name, add([sym(base), mul([sym(slope), sym(dep.name)])]))
         } else {
           // base + (one entry of the variable) * slope: depends on the variable, keeps the shape

@@ -1,11 +1,13 @@
 // Numeric verification: is a rule true (both sides equal at many random points that respect its
 // conditions), and are two lecture lines equal as functions of their symbols? Pure: no I/O.
+import { dimClasses } from './dims.js'
 import { type Expr, freeSymbols, isMatrixName, walk } from './expr.js'
 import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
+import { judgePoint, type PointVerdict } from './precise.js'
 import { print } from './print.js'
 import { instantiate } from './rewrite.js'
 import { type Rule, wildcardsOf } from './rule.js'
-import { draw, meetsConditions, plan, type Problem, Rng, type Sample, type SymbolPlan } from './sample.js'
+import { draw, meetsConditions, plan, type Problem, Rng, type Sample, shapeKind, type SymbolPlan } from './sample.js'
 import { shapesFor, type SymbolSetting } from './shape.js'
 
 export type RuleVerdict =
@@ -29,9 +31,15 @@ export interface CheckOptions {
 
 export const DEFAULT_SEED = 20_240_229
 const DEFAULT_POINTS = 50
-/** Relative tolerance for exact arithmetic, and for numeric derivatives and integrals. */
-const TOL_EXACT = 1e-6
-const TOL_NUMERIC = 1e-4
+/**
+ * Relative tolerances of the fast floating-point comparison (for exact arithmetic, and with numeric
+ * derivatives and integrals), measured against the size of the values themselves: 10^6 + 1 is not
+ * 10^6, and exp(-20) is not 0. A point outside them is re-evaluated at high precision (precise.ts).
+ */
+const TOL_EXACT = 1e-9
+const TOL_NUMERIC = 1e-6
+/** Where no high-precision value exists (definite integrals): a difference this large, or none. */
+const TOL_UNCONFIRMED = 1e-3
 
 /** Is the rule true? Verified at `points` random instances, refuted with a counterexample, or why not checkable. */
 export function verifyRule(rule: Rule, options: CheckOptions = {}): RuleVerdict {
@@ -102,17 +110,30 @@ function check(problem: Problem, options: CheckOptions): Check {
   const points = options.points ?? DEFAULT_POINTS
   const symbols = plan(problem)
   const rng = new Rng(options.seed ?? DEFAULT_SEED)
-  const tol = usesNumericCalculus(problem.lhs) || usesNumericCalculus(problem.rhs) ? TOL_NUMERIC : TOL_EXACT
+  const calculus = usesNumericCalculus(problem.lhs) || usesNumericCalculus(problem.rhs)
+  const tol = calculus ? TOL_NUMERIC : TOL_EXACT
+  // a definite integral is evaluated numerically with no high-precision check: moderate values only
+  const integral = [problem.lhs, problem.rhs].some((e) => [...walk(e)].some(({ node }) => node.kind === 'call' && node.head === 'int' && node.args.length === 4))
+  const beyond = integral ? undefined : largestConstant(problem)
+  const kinds = new Map(symbols.map((p) => [p.name, shapeKind(p.role)]))
+  const classes = dimClasses([problem.lhs, problem.rhs], (name) => kinds.get(name) ?? 'scalar')
   const attempts = points * 20
   // why points were thrown away: a normalised reason -> how often, and one example of it
   const failures = new Map<string, { count: number; example: string }>()
+  const skip = (reason: string): void => {
+    const k = reason.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, '#')
+    const f = failures.get(k) ?? { count: 0, example: reason }
+    f.count++
+    failures.set(k, f)
+  }
   let unmet = 0
   let valid = 0
+  let unstable = 0
   let outOfDomain: Check | undefined
   for (let attempt = 0; attempt < attempts; attempt++) {
     // after half the budget without a single defined point, fall back to positive values throughout
     const positive = valid === 0 && attempt >= attempts / 2
-    const s = draw(symbols, rng, { positive, ...(options.definitions ? { definitions: options.definitions } : {}) })
+    const s = draw(symbols, rng, { positive, beyond, ...(classes ? { classes } : {}), ...(options.definitions ? { definitions: options.definitions } : {}) })
     const wild = problem.wildcards.size > 0
     const lhs = wild ? instantiate(problem.lhs, s.bindings) : problem.lhs
     const rhs = wild ? instantiate(problem.rhs, s.bindings) : problem.rhs
@@ -128,62 +149,118 @@ function check(problem: Problem, options: CheckOptions): Check {
     const l = evaluateSide(lhs, s)
     const r = evaluateSide(rhs, s)
     for (const side of [l, r]) if (side instanceof EvalError && !side.undefinedHere) return { verdict: 'unknown', reason: side.reason }
-    // a rule must not leave its domain: where the conditions hold and the side it rewrites is
-    // defined, the other side must be defined too (log(a * b) -> log(a) + log(b) needs a, b > 0)
-    const broken = !(l instanceof EvalError) && r instanceof EvalError ? 'right' : l instanceof EvalError && !(r instanceof EvalError) ? 'left' : undefined
-    if (broken && !outOfDomain && (problem.domain === 'both' || (problem.domain === 'forward' && broken === 'right'))) {
-      // kept, but reported only if no point shows two different numbers (a clearer counterexample)
-      const [left, right] = broken === 'right' ? [formatValue(l as Value), `undefined (${(r as EvalError).reason})`] : [`undefined (${(l as EvalError).reason})`, formatValue(r as Value)]
-      outOfDomain = { verdict: 'differ', values: describeSample(symbols, s, lhs, rhs), left, right }
-    }
-    if (l instanceof EvalError || r instanceof EvalError) {
-      const reason = l instanceof EvalError ? `left side: ${l.reason}` : `right side: ${(r as EvalError).reason}`
-      const k = reason.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, '#')
-      const f = failures.get(k) ?? { count: 0, example: reason }
-      f.count++
-      failures.set(k, f)
+    if (l instanceof EvalError && r instanceof EvalError) {
+      skip(`left side: ${l.reason}`)
       continue
     }
-    if (!close(l, r, tol)) {
-      const [left, right] = formatPair(l, r)
-      return { verdict: 'differ', values: describeSample(symbols, s, lhs, rhs), left, right }
+    if (!(l instanceof EvalError) && !(r instanceof EvalError) && close(l, r, tol, 0)) {
+      if (++valid >= points) return outOfDomain ?? { verdict: 'same', points: valid }
+      continue
     }
-    if (++valid >= points) return outOfDomain ?? { verdict: 'same', points: valid }
+    // lecture lines (and a rule's result side) may be undefined where the other side is not:
+    // such a point is just skipped, with no need to look closer
+    const undefinedSide = l instanceof EvalError ? 'left' : r instanceof EvalError ? 'right' : undefined
+    const domainMatters = problem.domain === 'both' || (problem.domain === 'forward' && undefinedSide === 'right')
+    // (and once a point outside the domain is kept, further ones add nothing)
+    if (undefinedSide && (!domainMatters || outOfDomain)) {
+      skip(`${undefinedSide} side: ${((undefinedSide === 'left' ? l : r) as EvalError).reason}`)
+      continue
+    }
+    // the floats disagree, or one side is undefined: only a high-precision re-evaluation can say
+    // whether that is real or round-off, overflow or cancellation
+    const p = judgePoint(lhs, rhs, s.scope, s.ctx)
+    const verdict = p.kind === 'unsupported' ? floatVerdict(l, r) : p
+    switch (verdict.kind) {
+      case 'agree':
+        if (++valid >= points) return outOfDomain ?? { verdict: 'same', points: valid }
+        break
+      case 'differ': {
+        const [left, right] = formatPair(verdict.left, verdict.right)
+        return { verdict: 'differ', values: describeSample(symbols, s, lhs, rhs), left, right }
+      }
+      case 'broken': {
+        // a rule must not leave its domain: where the conditions hold and the side it rewrites is
+        // defined, the other side must be defined too (log(a * b) -> log(a) + log(b) needs a, b > 0)
+        const broken = verdict.undefinedSide
+        if (!outOfDomain && (problem.domain === 'both' || (problem.domain === 'forward' && broken === 'right'))) {
+          const shown = formatValue(verdict.value)
+          const [left, right] = broken === 'right' ? [shown, `undefined (${verdict.reason})`] : [`undefined (${verdict.reason})`, shown]
+          // kept, but reported only if no point shows two different numbers (a clearer counterexample)
+          outOfDomain = { verdict: 'differ', values: describeSample(symbols, s, lhs, rhs), left, right }
+        }
+        skip(`${broken} side: ${verdict.reason}`)
+        break
+      }
+      case 'undefined':
+        skip(`left side: ${l instanceof EvalError ? l.reason : (r as EvalError).reason}`)
+        break
+      case 'unstable':
+        unstable++
+        break
+    }
   }
   if (outOfDomain) return outOfDomain
-  if (valid >= Math.min(points, 10)) return { verdict: 'same', points: valid }
+  if (valid >= Math.min(points, 10) && unstable === 0) return { verdict: 'same', points: valid }
   const rel = problem.where.flatMap((c) => (c.kind === 'rel' ? [c.text] : []))
+  if (unstable > 0) return { verdict: 'unknown', reason: `at ${unstable} random points the two sides could not be evaluated reliably (ill-conditioned there), and only ${valid} agreed` }
   if (unmet === attempts) return { verdict: 'unknown', reason: `no random values met the conditions ${rel.join(', ')}` }
   const worst = [...failures.values()].sort((a, b) => b.count - a.count)[0]
   if (!worst) return { verdict: 'unknown', reason: `only ${valid} of ${attempts} random points met the conditions ${rel.join(', ')}` }
   return { verdict: 'unknown', reason: `only ${valid} of ${attempts} random points had both sides defined; most often the ${worst.example}` }
 }
 
+/**
+ * Where the high-precision evaluator cannot go (a definite integral): a difference counts only
+ * when it is far beyond the error of the numeric integrator; a side undefined where the other is
+ * not counts as before. Anything else is not decided at this point.
+ */
+function floatVerdict(l: Value | EvalError, r: Value | EvalError): PointVerdict {
+  if (l instanceof EvalError && !(r instanceof EvalError)) return { kind: 'broken', undefinedSide: 'left', value: r, reason: l.reason }
+  if (r instanceof EvalError && !(l instanceof EvalError)) return { kind: 'broken', undefinedSide: 'right', value: l, reason: r.reason }
+  if (l instanceof EvalError || r instanceof EvalError) return { kind: 'undefined' }
+  return close(l, r, TOL_UNCONFIRMED) ? { kind: 'unstable' } : { kind: 'differ', left: l, right: r }
+}
+
+/** The largest number written in the problem: sampling also goes beyond it (abs(x - 5) vs 5 - x). */
+function largestConstant(problem: Problem): number {
+  let m = 0
+  const exprs = [problem.lhs, problem.rhs, ...problem.where.flatMap((c) => (c.kind === 'rel' ? [c.lhs, c.rhs] : c.args))]
+  for (const e of exprs) for (const { node } of walk(e)) if (node.kind === 'num' && Number.isFinite(node.value)) m = Math.max(m, Math.abs(node.value))
+  return m
+}
+
 // ---- comparing values ----------------------------------------------------------------------------
 
-const near = (x: number, y: number, tol: number, scale = 1): boolean => Math.abs(x - y) <= tol * Math.max(scale, Math.abs(x), Math.abs(y))
+const near = (x: number, y: number, tol: number, scale: number): boolean => Math.abs(x - y) <= tol * Math.max(scale, Math.abs(x), Math.abs(y))
 
-/** Equal within a relative tolerance; matrices elementwise (a number c stands for c times I). */
-export function close(l: Value, r: Value, tol: number): boolean {
-  if (typeof l === 'number' && typeof r === 'number') return near(l, r, tol)
+/**
+ * Equal within a relative tolerance; matrices elementwise against their largest entry (a number c
+ * stands for c times I). `floor`: the smallest magnitude measured against (1 makes tol absolute
+ * near 0; 0 makes it purely relative).
+ */
+export function close(l: Value, r: Value, tol: number, floor = 1): boolean {
+  if (typeof l === 'number' && typeof r === 'number') return near(l, r, tol, floor)
   if (typeof l === 'number' || typeof r === 'number') {
     const [c, other] = (typeof l === 'number' ? [l, r] : [r, l]) as [number, Exclude<Value, number>]
     if (other.kind === 'matrix') {
       const n = other.rows.length
       if (other.rows.some((row) => row.length !== n)) return false
-      return close(other, { kind: 'matrix', rows: other.rows.map((row, i) => row.map((_, j) => (i === j ? c : 0))) }, tol)
+      return close(other, { kind: 'matrix', rows: other.rows.map((row, i) => row.map((_, j) => (i === j ? c : 0))) }, tol, floor)
     }
-    if (other.kind === 'rv') return other.at.every((x) => near(x, c, tol))
+    if (other.kind === 'rv') return close(other, { kind: 'rv', at: other.at.map(() => c) }, tol, floor)
     return false
   }
   if (l.kind === 'matrix' && r.kind === 'matrix') {
     if (l.rows.length !== r.rows.length || l.rows[0]?.length !== r.rows[0]?.length) return false
-    const scale = Math.max(1, ...l.rows.flat().map(Math.abs), ...r.rows.flat().map(Math.abs))
+    const scale = Math.max(floor, ...l.rows.flat().map(Math.abs), ...r.rows.flat().map(Math.abs))
     return l.rows.every((row, i) => row.every((x, j) => near(x, r.rows[i]![j]!, tol, scale)))
   }
-  if (l.kind === 'rv' && r.kind === 'rv') return l.at.every((x, k) => near(x, r.at[k]!, tol))
+  if (l.kind === 'rv' && r.kind === 'rv') {
+    const scale = Math.max(floor, ...l.at.map(Math.abs), ...r.at.map(Math.abs))
+    return l.at.every((x, k) => near(x, r.at[k]!, tol, scale))
+  }
   if (l.kind === 'event' && r.kind === 'event') return l.at.every((x, k) => x === r.at[k])
-  if (l.kind === 'array' && r.kind === 'array') return l.items.length === r.items.length && l.items.every((x, k) => close(x, r.items[k]!, tol))
+  if (l.kind === 'array' && r.kind === 'array') return l.items.length === r.items.length && l.items.every((x, k) => close(x, r.items[k]!, tol, floor))
   return false
 }
 
