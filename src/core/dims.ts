@@ -1,7 +1,7 @@
 // Sizes for the verifier's random matrices: which dimensions of a rule's matrices and vectors must
 // agree (A * B needs cols(A) = rows(B); A + B equal shapes; inv, det, trace and powers square),
 // so that rectangular matrices can be drawn wherever the expression allows them. Pure.
-import { BINDERS, type Expr, OPS, PROBABILITY_FNS } from './expr.js'
+import { type Expr, OPS, PROBABILITY_FNS } from './expr.js'
 
 /** Rows and columns of one symbol, as dimension classes. */
 export type Dims = readonly [number, number]
@@ -54,7 +54,8 @@ export function dimClasses(sides: readonly Expr[], kindOf: (name: string) => 'sc
     if (e.kind === 'num') return 'scalar'
     if (e.kind === 'sym') return symbol(e.name)
     const args = e.args
-    if (BINDERS[e.head] && e.head !== 'diff') {
+    // a sum, product or integral has the shape of its body
+    if (e.head === 'sum' || e.head === 'prod' || e.head === 'int') {
       args.slice(1).forEach(visit)
       return visit(args[0]!)
     }
