@@ -1,12 +1,14 @@
 // The numeric judge (issue 8, items 8 and 9): a relative tolerance that respects magnitude,
 // sampling across scales, and counterexamples confirmed at high precision before they are shown.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseExpr } from '../src/core/parse.js'
 import { judgePoint } from '../src/core/precise.js'
 import { compileRule, type Rule } from '../src/core/rule.js'
 import { compareExpressions, verifyRule } from '../src/core/verify.js'
-import { derive } from './helpers/cli.js'
+import { derive, tempHome } from './helpers/cli.js'
 
 const compare = (a: string, b: string): string => compareExpressions(parseExpr(a), parseExpr(b)).verdict
 
@@ -139,5 +141,73 @@ describe('the verifier samples what the matcher allows (issue 8, item 10)', () =
     const fits = async (e: string): Promise<string[]> => (JSON.parse((await derive(['match', e, '--json'])).stdout) as { rule: string }[]).map((f) => f.rule)
     expect(await fits('sum(x[i + 2], i, 1, 3)')).toContain('sum-index-shift')
     expect(await fits('sum(x[i + i^2], i, 1, 3)')).not.toContain('sum-index-shift')
+  })
+})
+
+describe('a rule that cannot be verified is refused like a refuted one (issue 8, item 11)', () => {
+  const add = (env: Record<string, string>, ...args: string[]) => derive(['rules', 'add', ...args], { env })
+  it.each([
+    [['--id', 'c', '--name', 'c', '--lhs', 'A * B', '--rhs', 'B * A', '--where', 'A != 0']],
+    [['--id', 'c', '--name', 'c', '--lhs', 'diff(sin(x), x, 5)', '--rhs', '-cos(x)']],
+    // an integral with no closed form to compare with, and a condition on matrices
+    [['--id', 'c', '--name', 'c', '--lhs', 'int(f, x)', '--rhs', 'x * f']],
+    [['--id', 'c', '--name', 'c', '--lhs', 'inv(A)', '--rhs', "A'", '--where', 'A > 0']],
+  ])('rules add %j: refused (exit 2, nothing saved); with --force saved marked unverified, and every use warns', async (args) => {
+    const home = tempHome()
+    const env = { DERIVE_HOME: home }
+    const refused = await add(env, ...args)
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toMatch(/cannot verify rule "c": .*nothing was saved.*--force/)
+    expect(existsSync(join(home, 'library.json'))).toBe(false)
+    const forced = await add(env, ...args, '--force')
+    expect(forced.status).toBe(0)
+    expect(forced.stdout).toContain('saved marked unverified')
+    expect(JSON.parse(readFileSync(join(home, 'library.json'), 'utf8')).rules[0]).toMatchObject({ id: 'c', unverified: true })
+    expect((await derive(['rules', 'list', '--pack', 'yours'], { env })).stdout).toContain('⚠ unverified')
+  })
+
+  it('an unverified rule warns wherever it is used: match and why', async () => {
+    const home = tempHome()
+    const env = { DERIVE_HOME: home }
+    await add(env, '--id', 'c5', '--name', 'fifth', '--lhs', 'diff(sin(x), x, 5)', '--rhs', '-cos(x)', '--force')
+    expect((await derive(['match', 'diff(sin(t), t, 5)'], { env })).stdout).toContain('⚠ unverified rule')
+    const why = await derive(['why', '--', 'diff(sin(t), t, 5)', '-cos(t)'], { env })
+    expect(why.stdout).toContain('⚠ unverified rule')
+    expect(why.stdout).toContain('did not verify')
+    const json = JSON.parse((await derive(['why', '--json', '--', 'diff(sin(t), t, 5)', '-cos(t)'], { env })).stdout)
+    expect(json.steps[0]).toMatchObject({ rule: 'c5', unverified: true })
+  })
+
+  it.each([
+    [[['g', 'g(x)', 'g(x) + 1']]],
+    [[['g', 'g(x, y)', 'x * g(x, y)']]],
+    // through another definition
+    [
+      [
+        ['h', 'h(x)', 'exp(x) + 1'],
+        ['f', 'f(x)', 'h(x) * 2'],
+        ['h', 'h(x)', 'f(x) - 1'],
+      ],
+    ],
+  ])('a circular definition is refused, even with --force: %j', async (defs) => {
+    const home = tempHome()
+    const env = { DERIVE_HOME: home }
+    const results = []
+    for (const [id, lhs, rhs] of defs) {
+      const edit = results.length > 0 && defs.slice(0, results.length).some((d) => d[0] === id)
+      results.push(await derive(['rules', edit ? 'edit' : 'add', ...(edit ? [id!] : ['--id', id!]), '--name', id!, '--kind', 'definition', '--lhs', lhs!, '--rhs', rhs!, '--force'], { env }))
+    }
+    const last = results.at(-1)!
+    expect(last.status).toBe(2)
+    expect(last.stderr).toMatch(/circular definition \(\w+( → \w+)+\)/)
+    // and g(y) = g(y) + 1 is not explained by it
+    if (defs.length === 1) expect((await derive(['why', 'g(y)', 'g(y) + 1', '--json'], { env })).stdout).not.toContain('"explained"')
+  })
+
+  it('a circular definition in a hand-written library is reported unverifiable by rules check', async () => {
+    const home = tempHome()
+    writeFileSync(join(home, 'library.json'), JSON.stringify({ format: 'derive-rules/1', name: 'mine', rules: [{ id: 'g', name: 'g', kind: 'definition', lhs: 'g(x)', rhs: 'g(x) + 1' }] }))
+    const r = await derive(['rules', 'check', 'g', '--json'], { env: { DERIVE_HOME: home } })
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ id: 'g', verdict: 'unverifiable', reason: expect.stringMatching(/circular/) })
   })
 })

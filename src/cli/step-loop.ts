@@ -136,7 +136,7 @@ async function pick(ctx: Context, s: Session, cur: Expr, fit: Fit): Promise<void
   const reverse = fit.direction === 'reverse' ? ' (reverse)' : ''
   const lines = [`${st.rule(fit.rule.name)}${reverse} ${st.id(`[${fit.rule.id}]`)} at ${fitAt(fit)}`, `  ${showInContext(cur, fit, st)}`, `  ${st.result(`→ ${print(fit.result)}`)}`]
   if (fit.assumes.length) lines.push(`  ${st.dim(`assumes ${fit.assumes.join(', ')}`)}`)
-  if (fit.rule.spec.unverified) lines.push(st.warn('  ⚠ this rule was saved unverified (it failed the numeric check)'))
+  if (fit.rule.spec.unverified) lines.push(st.warn('  ⚠ this rule was saved unverified (the numeric check did not verify it)'))
   ctx.out(lines.join('\n'))
   if (!(await ctx.prompts.confirm({ message: 'Apply this step?', default: true }))) return
   await record(ctx, s, [stepOf(fit, cur)])

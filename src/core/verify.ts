@@ -41,8 +41,44 @@ const TOL_NUMERIC = 1e-6
 /** Where no high-precision value exists (definite integrals): a difference this large, or none. */
 const TOL_UNCONFIRMED = 1e-3
 
+/**
+ * The chain of definitions through which a definition's name reaches itself (["g", "g"] for
+ * g(x) <-> g(x) + 1, ["f", "h", "f"] through another one), or undefined. Such a definition
+ * explains nothing: unfolding it never ends, and it makes g(y) = g(y) + 1 look derivable.
+ */
+export function definitionCycle(rule: Rule, definitions: readonly Rule[]): string[] | undefined {
+  if (rule.kind !== 'definition' || rule.lhs.kind !== 'call') return undefined
+  const keyOf = (e: Expr): string | undefined => (e.kind === 'call' ? `${e.head}/${e.args.length}` : undefined)
+  const bodies = new Map<string, Expr[]>()
+  // the rule replaces an older version of itself
+  for (const d of [...definitions.filter((d) => d.id !== rule.id), rule]) {
+    const k = d.kind === 'definition' ? keyOf(d.lhs) : undefined
+    if (k) bodies.set(k, [...(bodies.get(k) ?? []), d.rhs])
+  }
+  const start = keyOf(rule.lhs)!
+  const name = (k: string): string => k.slice(0, k.lastIndexOf('/'))
+  const seen = new Set<string>()
+  const search = (k: string, path: readonly string[]): string[] | undefined => {
+    for (const body of bodies.get(k) ?? []) {
+      for (const { node } of walk(body)) {
+        const next = keyOf(node)
+        if (next === undefined || !bodies.has(next)) continue
+        if (next === start) return [...path, name(next)]
+        if (seen.has(next)) continue
+        seen.add(next)
+        const found = search(next, [...path, name(next)])
+        if (found) return found
+      }
+    }
+    return undefined
+  }
+  return search(start, [name(start)])
+}
+
 /** Is the rule true? Verified at `points` random instances, refuted with a counterexample, or why not checkable. */
 export function verifyRule(rule: Rule, options: CheckOptions = {}): RuleVerdict {
+  const cycle = definitionCycle(rule, options.definitions ?? [])
+  if (cycle) return { verdict: 'unverifiable', reason: `a circular definition (${cycle.join(' → ')}): it defines a name in terms of itself` }
   let definitions = options.definitions ?? []
   // a definition of a new name is true by definition: unfold it with itself (its right side must still evaluate)
   if (rule.kind === 'definition' && rule.lhs.kind === 'call' && !isBuiltin(rule.lhs.head) && !definitions.includes(rule)) {

@@ -68,6 +68,6 @@ export function renderStep(f: Fit, s: Style): string {
   const lines = [s.result(print(f.result))]
   lines.push(s.dim(`  by ${f.rule.name}${direction(f)} [${f.rule.id}] at ${fitAt(f)}: ${print(f.subterm)} → ${print(f.replacement)}`))
   if (f.assumes.length) lines.push(s.dim(`  assumes ${f.assumes.join(', ')}`))
-  if (f.rule.spec.unverified) lines.push(s.warn('  ⚠ this rule was saved unverified (it failed the numeric check)'))
+  if (f.rule.spec.unverified) lines.push(s.warn('  ⚠ this rule was saved unverified (the numeric check did not verify it)'))
   return `${lines.join('\n')}\n`
 }

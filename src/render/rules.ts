@@ -67,7 +67,7 @@ export function ruleCard(r: Rule, s: Style, extra: { origin?: string } = {}): st
   if (r.spec.source) lines.push(field('source', r.spec.source, s))
   if (r.spec.tags?.length) lines.push(field('tags', r.spec.tags.join(', '), s))
   if (r.spec.examples?.length) lines.push(field('examples', r.spec.examples.join('; '), s))
-  if (r.spec.unverified) lines.push(`  ${s.warn('⚠ unverified: saved with --force although the numeric check refuted it')}`)
+  if (r.spec.unverified) lines.push(`  ${s.warn('⚠ unverified: saved with --force although the numeric check did not verify it')}`)
   return lines
 }
 

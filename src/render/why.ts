@@ -26,6 +26,7 @@ function stepJson(s: WhyStep): Record<string, unknown> {
     from: print(s.from),
     to: print(s.to),
     assumes: [...s.assumes],
+    ...(s.rule?.spec.unverified ? { unverified: true } : {}),
   }
 }
 
@@ -65,12 +66,15 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
       r.steps.forEach((st, i) => {
         const by = st.kind === 'rule' ? `${s.rule(st.label)}${st.direction === 'reverse' ? ' (reverse)' : ''} ${s.id(`[${st.rule!.id}]`)}` : s.warn(st.label)
         const on = st.subterm ? s.dim(` on ${print(st.subterm)}`) : ''
-        lines.push(`  ${i + 1}. ${by}${on}`)
+        // a rule saved with --force is only as good as the user's word for it
+        const warn = st.rule?.spec.unverified ? s.warn('  ⚠ unverified rule') : ''
+        lines.push(`  ${i + 1}. ${by}${on}${warn}`)
         lines.push(`     ${s.result(`= ${print(st.to)}`)}`)
       })
       if (r.steps.length === 0) lines.push(s.good('the same expression up to reordering, regrouping and renaming of bound variables'))
       if (r.assumes.length) lines.push(s.dim(`holds provided ${r.assumes.join(', ')}`))
       lines.push(s.good(`explained in ${r.steps.length} step${r.steps.length === 1 ? '' : 's'}`))
+      if (r.steps.some((st) => st.rule?.spec.unverified)) lines.push(s.warn('⚠ this uses a rule the numeric check did not verify (saved with --force)'))
       break
     }
     case 'equal-unexplained':

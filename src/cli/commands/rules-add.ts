@@ -5,7 +5,7 @@ import { RuleError, type RuleSpec } from '../../core/rule.js'
 import { asDeriveNotation } from '../../core/latex.js'
 import { UsageError } from '../../errors.js'
 import { addRule, freeId, idsOf, removeRule, replaceRule, type RuleFields, suggestId, withFields } from '../../library/edit.js'
-import { markVerdict, verify, type Verdict } from '../../library/guard.js'
+import { markVerdict, refuseCircular, verify, type Verdict } from '../../library/guard.js'
 import { compileSpec, type Library } from '../../library/library.js'
 import { findRule } from '../../library/lookup.js'
 import { isYours, libraryExamples } from '../../library/query.js'
@@ -143,10 +143,13 @@ function flagError(e: RuleError, spec: RuleSpec): UsageError {
   return new UsageError(`cannot save rule "${spec.id}": ${flag}${shown}: ${e.reason}`, caret)
 }
 
-/** Refuse a refuted rule, or (forced / confirmed on a terminal) let it be saved flagged. */
-async function allowRefuted(ctx: Context, spec: RuleSpec, verdict: Verdict, how: SaveHow): Promise<boolean> {
-  if (verdict.verdict !== 'refuted' || how.force) return true
-  const why = `the numeric check refutes rule "${spec.id}": ${counterexampleText(verdict.counterexample)}`
+/** Refuse a rule that is refuted or cannot be verified, or (forced / confirmed on a terminal) let it be saved flagged. */
+async function allowUnverified(ctx: Context, spec: RuleSpec, verdict: Verdict, how: SaveHow): Promise<boolean> {
+  if (verdict.verdict === 'verified' || how.force) return true
+  const why =
+    verdict.verdict === 'refuted'
+      ? `the numeric check refutes rule "${spec.id}": ${counterexampleText(verdict.counterexample)}`
+      : `the numeric check cannot verify rule "${spec.id}": ${verdict.reason}`
   if (!how.ask) throw new UsageError(`${why}; nothing was saved. Fix the rule (is a condition missing?), or add --force to save it marked unverified`)
   ctx.out(ctx.style.bad(`✗ ${why}`))
   return ctx.prompts.confirm({ message: 'Save it anyway, marked unverified?', default: false })
@@ -157,8 +160,9 @@ async function saveRule(ctx: Context, lib: Library, draft: RuleSpec, how: SaveHo
   if (how.edit === undefined && !how.derivedId) addRule(lib.user?.file ?? emptyLibrary(), draft)
   const rule = compileSpec(draft, 'yours', lib.matrices)
   if (rule instanceof RuleError) throw flagError(rule, draft)
+  refuseCircular(rule, lib)
   const verdict = verify(rule, lib)
-  if (!(await allowRefuted(ctx, draft, verdict, how))) {
+  if (!(await allowUnverified(ctx, draft, verdict, how))) {
     ctx.out('Not saved.')
     return 1
   }
@@ -176,7 +180,7 @@ async function saveRule(ctx: Context, lib: Library, draft: RuleSpec, how: SaveHo
 
 function verdictText(v: Verdict): string {
   if (v.verdict === 'verified') return `checked numerically at ${v.points} points`
-  if (v.verdict === 'unverifiable') return `not checked numerically: ${v.reason}`
+  if (v.verdict === 'unverifiable') return `⚠ the numeric check cannot verify it (${v.reason}); saved marked unverified`
   return `⚠ refuted by the numeric check (${counterexampleText(v.counterexample)}); saved marked unverified`
 }
 
@@ -191,7 +195,7 @@ function reportSaved(ctx: Context, lib: Library, spec: RuleSpec, verdict: Verdic
   const shown = rule instanceof RuleError ? `${spec.lhs} -> ${spec.rhs}` : sides(rule)
   const lines = [`${how.edit !== undefined ? 'Changed' : 'Added'} ${s.id(spec.id)} (${spec.name}): ${shown}`]
   if (overrides) lines.push(s.dim(`  overrides the shipped rule "${spec.id}"`))
-  const mark = verdict.verdict === 'refuted' ? s.warn : verdict.verdict === 'verified' ? s.good : s.dim
+  const mark = verdict.verdict === 'verified' ? s.good : s.warn
   lines.push(`  ${mark(verdictText(verdict))}`, s.dim(`  saved in ${ctx.libraryPath}`))
   ctx.out(lines.join('\n'))
 }

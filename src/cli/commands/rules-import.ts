@@ -6,7 +6,7 @@ import type { RuleSpec } from '../../core/rule.js'
 import { UsageError } from '../../errors.js'
 import { readUserFile } from '../../files.js'
 import { clashes, planImport, type Resolution } from '../../library/edit.js'
-import { markVerdict, verify } from '../../library/guard.js'
+import { markVerdict, refuseCircular, verify } from '../../library/guard.js'
 import { compileRules, type Library, LibraryError, type Problem } from '../../library/library.js'
 import { type PackFile, parseJson, ruleLabel, validatePack } from '../../library/schema.js'
 import { updateLibrary } from '../../library/store.js'
@@ -34,10 +34,18 @@ function checkIncoming(data: unknown, path: string, lib: Library, force: boolean
   const { rules, problems: compileProblems } = compileRules(sound, path, pack?.name ?? 'import', lib.matrices)
   const all = [...problems, ...compileProblems]
   const specs = rules.map((rule) => {
+    const label = ruleLabel(rule.spec, sound.find((s) => s.spec === rule.spec)?.index ?? 0)
+    try {
+      refuseCircular(rule, lib, rules)
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e
+      all.push({ file: path, rule: label, message: 'a circular definition: it defines a name in terms of itself' })
+      return rule.spec
+    }
     const verdict = verify(rule, lib)
-    if (verdict.verdict === 'refuted' && !force) {
-      const index = sound.find((s) => s.spec === rule.spec)?.index ?? 0
-      all.push({ file: path, rule: ruleLabel(rule.spec, index), message: `refuted by the numeric check: ${counterexampleText(verdict.counterexample)} (--force imports it marked unverified)` })
+    if (verdict.verdict !== 'verified' && !force) {
+      const why = verdict.verdict === 'refuted' ? `refuted by the numeric check: ${counterexampleText(verdict.counterexample)}` : `not verifiable by the numeric check: ${verdict.reason}`
+      all.push({ file: path, rule: label, message: `${why} (--force imports it marked unverified)` })
     }
     return markVerdict(rule.spec, verdict)
   })
@@ -81,6 +89,6 @@ export async function importCommand(ctx: Context, file: string, f: ImportFlags):
   if (plan.renamed.length) parts.push(`${plan.renamed.length} renamed (${plan.renamed.map((r) => `${r.from} → ${r.to}`).join(', ')})`)
   const flagged = specs.filter((s) => s.unverified).map((s) => s.id)
   ctx.out(`Imported ${path}: ${parts.join(', ')}.`)
-  if (flagged.length) ctx.out(ctx.style.warn(`⚠ marked unverified (refuted by the numeric check): ${flagged.join(', ')}`))
+  if (flagged.length) ctx.out(ctx.style.warn(`⚠ marked unverified (the numeric check refuted or could not verify them): ${flagged.join(', ')}`))
   return 0
 }

@@ -27,7 +27,7 @@ function ruleOptions(cmd: Command): Command {
     .option('--tag <tag>', 'a tag (repeat for more)', collect)
     .option('--example <expr>', 'an expression the rule applies to (repeat for more)', collect)
     .option('--literal <name>', 'a symbol of the left side that is not a wildcard (repeat for more)', collect)
-    .option('--force', 'save even if the numeric check refutes the rule (it is marked unverified)')
+    .option('--force', 'save even if the numeric check refutes the rule or cannot verify it (it is marked unverified)')
 }
 
 export const registerRules: Register = (program, act) => {
@@ -69,7 +69,7 @@ export const registerRules: Register = (program, act) => {
     .option('--skip', 'keep your rule when an id clashes')
     .option('--replace', "take the pack's rule when an id clashes")
     .option('--rename', "keep both: the pack's rule gets a new id (id-2, ...)")
-    .option('--force', 'import rules the numeric check refutes, marked unverified')
+    .option('--force', 'import rules the numeric check refutes or cannot verify, marked unverified')
     .action((file: string, f: ImportFlags) => act(async (ctx) => (await import('./rules-import.js')).importCommand(ctx, file, f)))
   rules
     .command('export')
