@@ -192,9 +192,9 @@ describe('a rule that cannot be verified is refused like a refuted one (issue 8,
   ])('a circular definition is refused, even with --force: %j', async (defs) => {
     const home = tempHome()
     const env = { DERIVE_HOME: home }
-    const results = []
+    const results: Awaited<ReturnType<typeof derive>>[] = []
     for (const [id, lhs, rhs] of defs) {
-      const edit = results.length > 0 && defs.slice(0, results.length).some((d) => d[0] === id)
+      const edit: boolean = results.length > 0 && defs.slice(0, results.length).some((d) => d[0] === id)
       results.push(await derive(['rules', edit ? 'edit' : 'add', ...(edit ? [id!] : ['--id', id!]), '--name', id!, '--kind', 'definition', '--lhs', lhs!, '--rhs', rhs!, '--force'], { env }))
     }
     const last = results.at(-1)!

@@ -7,6 +7,7 @@
 import Decimal from 'decimal.js'
 import { type Call, type Expr, isCall, OPS } from './expr.js'
 import { type EvalContext, EvalError, type Value } from './evaluate.js'
+import type { RelOp } from './parse.js'
 import { instantiate } from './rewrite.js'
 import type { Rule } from './rule.js'
 
@@ -102,7 +103,8 @@ class Precise {
   }
 
   eval(e: Expr, scope: PScope): PValue {
-    if (e.kind === 'num') return this.range.note(new this.D(e.value))
+    // the exact value of the literal (1/3 is not the double nearest it)
+    if (e.kind === 'num') return this.range.note(e.q.d === 1n ? new this.D(e.q.n.toString()) : new this.D(e.q.n.toString()).div(e.q.d.toString()))
     if (e.kind === 'sym') {
       const v = scope.get(e.name)
       if (v !== undefined) return isDec(v) ? this.range.note(v) : v
@@ -582,6 +584,33 @@ function gap(l: PValue, r: PValue): { diff: Dec; scale: Dec } | undefined {
     scale = Decimal.max(scale, x.abs(), b![k]!.abs())
   })
   return { diff, scale }
+}
+
+/**
+ * Do the relational conditions hold at this point at high precision? A difference of the two sides
+ * of a condition that shrinks with the precision is 0. Undefined when one cannot be decided here.
+ */
+export function conditionsHold(conditions: readonly { op: RelOp; lhs: Expr; rhs: Expr }[], scope: { get(name: string): Value | undefined }, ctx: EvalContext): boolean | undefined {
+  try {
+    for (const c of conditions) {
+      const at = (digits: number): Dec | undefined => {
+        const [l, r] = both(digits, c.lhs, c.rhs, scope, ctx).sides
+        return l.ok && r.ok && isDec(l.v) && isDec(r.v) ? l.v.minus(r.v) : undefined
+      }
+      const d1 = at(MIN_DIGITS + STEP)
+      const d2 = at(MIN_DIGITS + 2 * STEP)
+      if (d1 === undefined || d2 === undefined) return undefined
+      const zero = d2.isZero() || d2.abs().lte(d1.abs().times(1e-20))
+      if (!zero && d1.minus(d2).abs().gt(d2.abs().times(1e-6))) return undefined
+      const sign = zero ? 0 : d2.isPos() ? 1 : -1
+      const ok = { '>': sign > 0, '<': sign < 0, '>=': sign >= 0, '<=': sign <= 0, '!=': sign !== 0, '==': sign === 0 }[c.op]
+      if (!ok) return false
+    }
+    return true
+  } catch (err) {
+    if (err instanceof EvalError) return undefined
+    throw err
+  }
 }
 
 /** Both sides at `digits` significant digits, and the range of magnitudes they met. */

@@ -3,9 +3,10 @@
 import { dimClasses } from './dims.js'
 import { type Expr, freeSymbols, isMatrixName, walk } from './expr.js'
 import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
-import { judgePoint, type PointVerdict } from './precise.js'
+import { conditionsHold, judgePoint, type PointVerdict } from './precise.js'
 import { print } from './print.js'
 import { instantiate } from './rewrite.js'
+import { substitute } from './match.js'
 import { type Rule, wildcardsOf } from './rule.js'
 import { draw, meetsConditions, plan, type Problem, Rng, type Sample, shapeKind, type SymbolPlan } from './sample.js'
 import { shapesFor, type SymbolSetting } from './shape.js'
@@ -205,7 +206,18 @@ function check(problem: Problem, options: CheckOptions): Check {
     // the floats disagree, or one side is undefined: only a high-precision re-evaluation can say
     // whether that is real or round-off, overflow or cancellation
     const p = judgePoint(lhs, rhs, s.scope, s.ctx)
-    const verdict = p.kind === 'unsupported' ? floatVerdict(l, r) : p
+    let verdict = p.kind === 'unsupported' ? floatVerdict(l, r) : p
+    // a counterexample must also meet the conditions exactly: det(A * X * B) != 0 can pass in floats
+    // where the determinant is 0 (a rank-deficient product), and then it proves nothing
+    if ((verdict.kind === 'differ' || verdict.kind === 'broken') && problem.where.some((c) => c.kind === 'rel')) {
+      const rel = problem.where.flatMap((c) => (c.kind === 'rel' ? [{ op: c.op, lhs: substitute(c.lhs, s.bindings), rhs: substitute(c.rhs, s.bindings) }] : []))
+      const holds = conditionsHold(rel, s.scope, s.ctx)
+      if (holds === false) {
+        unmet++
+        continue
+      }
+      if (holds === undefined && p.kind !== 'unsupported') verdict = { kind: 'unstable' }
+    }
     switch (verdict.kind) {
       case 'agree':
         if (++valid >= points) return outOfDomain ?? { verdict: 'same', points: valid }
