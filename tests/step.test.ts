@@ -145,10 +145,10 @@ describe('derive step, scripted', () => {
 
   it('a typed line that only the numbers confirm is recorded by hand', async () => {
     const home = tempHome()
-    const r = await scripted(home, ['sin(x)^2 + cos(x)^2', '--goal', '1', '--save', 'trig.json'], ['t', '1'])
+    const r = await scripted(home, ['sin(x)^4 - cos(x)^4', '--goal', 'sin(x)^2 - cos(x)^2', '--save', 'trig.json'], ['t', 'sin(x)^2 - cos(x)^2'])
     expect(r.status).toBe(0)
     expect(r.stdout).toContain('equal (agrees at 50 random points)')
-    expect(saved(join(home, 'trig.json')).steps).toEqual([{ rule: BY_HAND, direction: 'forward', at: '.', from: 'sin(x) ^ 2 + cos(x) ^ 2', to: '1', assumes: [] }])
+    expect(saved(join(home, 'trig.json')).steps).toEqual([{ rule: BY_HAND, direction: 'forward', at: '.', from: 'sin(x) ^ 4 - cos(x) ^ 4', to: 'sin(x) ^ 2 - cos(x) ^ 2', assumes: [] }])
   })
 
   it('s saves to a file named then; an existing file is replaced only when confirmed; Ctrl+C with unsaved steps says so', async () => {
