@@ -90,6 +90,29 @@ describe('matcher: positions, directions, assumptions', () => {
     expect(results(rule('a / a', '1', ['a != 0']), '2 * x * y / x')).toEqual(['2 * y'])
     expect(results(rule('a - a', '0'), 'b + x - x')).toEqual(['b'])
   })
+  it('a fit applied at several places keeps every place, even when a coefficient moves to the front', () => {
+    const r = rule('log(a ^ n)', 'n * log(a)', ['a > 0'])
+    const everywhere = (input: string): string[] => findFits(parseExpr(input), [r]).filter((f) => f.paths).map((f) => canon(print(f.result)))
+    expect(everywhere('A * log(x^2) * B * log(x^2)')).toEqual([canon('4 * A * log(x) * B * log(x)')])
+    expect(everywhere('(x + log(y^2)) * log(y^2)')).toEqual([canon('2 * (x + 2 * log(y)) * log(y)')])
+    expect(everywhere('log(y^3) + z * log(y^3)')).toEqual([canon('3 * log(y) + 3 * z * log(y)')])
+  })
+  it('conditions on numbers are decided exactly, never on floats', () => {
+    const r = rule('a / a', '1', ['a != 0'])
+    // sin(pi) is 0: rounding gives 1.2e-16, which must not pass as nonzero
+    expect(results(r, 'sin(pi) / sin(pi)')).toEqual([])
+    expect(results(r, '(cos(pi/2)) / cos(pi/2)')).toEqual([])
+    expect(results(r, '(1/3 - 0.1 - 7/30) / (1/3 - 0.1 - 7/30)')).toEqual([])
+    expect(results(r, '(10000000000000000 + 1 - 10000000000000000) / (10000000000000000 + 1 - 10000000000000000)')).toEqual(['1'])
+    // a tiny number that is not 0 is not 0
+    expect(results(r, '(pi - 355/113) / (pi - 355/113)')).toEqual(['1'])
+    expect(results(r, 'exp(-300) / exp(-300)')).toEqual(['1'])
+    // what only looks like 0 is carried as an assumption, never taken as proven
+    const [zeroish] = findFits(parseExpr('sqrt((sqrt(2)^2 - 2)^2)'), [rule('sqrt(a^2)', 'a', ['a >= 0'])])
+    expect(zeroish?.assumes).toEqual(['sqrt(2) ^ 2 - 2 >= 0'])
+    expect(results(rule('sqrt(a^2)', 'a', ['a > 0']), 'sqrt((1 - sqrt(2))^2)')).toEqual([])
+    expect(results(rule('sqrt(a^2)', 'a', ['a > 0']), 'sqrt((sqrt(2) - 1)^2)')).toEqual(['sqrt(2) - 1'])
+  })
   it('scalar wildcards do not bind matrices', () => {
     const r = rule('a * b', 'b * a')
     expect(results(r, 'A * B')).toEqual([])

@@ -238,3 +238,18 @@ describe('derive check', () => {
     expect(r.stderr).toContain('no such file')
   })
 })
+
+describe('why never decides a condition on floats', () => {
+  it.each([
+    ['sin(pi)/sin(pi)', '1'],
+    ['(x + cos(pi/2))/(x + cos(pi/2)) * tan(pi)/tan(pi)', '1'],
+  ])('%s vs %s is not explained', async (from, to) => {
+    const { body } = await whyJson(from, to)
+    expect(body.verdict).not.toBe('explained')
+  })
+  it('the everywhere fit of a rule with a coefficient is explained, not an internal error', async () => {
+    const { status, body } = await whyJson('(x + log(y^2)) * log(y^2)', '2*(x + 2*log(y))*log(y)')
+    expect(body.verdict).toBe('explained')
+    expect(status).toBe(0)
+  })
+})

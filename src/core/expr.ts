@@ -164,17 +164,30 @@ export function withArg(e: Call, index: number, child: Expr): Expr {
   return placeArg(e.head, e.args, index, child)
 }
 
+/** head(args) with args[index] replaced by `child`, tidied as `rebuild` says. */
+export function placeArg(head: string, args: readonly Expr[], index: number, child: Expr): Expr {
+  const out = args.slice()
+  out[index] = child
+  return rebuild(head, out, new Set([index]))
+}
+
 /**
- * head(args) with args[index] replaced by `child`. In a product, a number (or a product's
+ * head(args) where the arguments at `changed` are new. In a product, a number (or a product's
  * coefficient) put in place of a factor joins the coefficient in front: -y * s, not y * -1 * s;
  * x * 1 is x and x * 0 is 0 (only where x is defined: 0 * log(x) stays). In a sum, a 0 put in
- * place of a term disappears.
+ * place of a term disappears. All changed places are tidied at once, so no position shifts.
  */
-export function placeArg(head: string, args: readonly Expr[], index: number, child: Expr): Expr {
+export function rebuild(head: string, args: readonly Expr[], changed: ReadonlySet<number>): Expr {
   if (head === OPS.mul) {
-    const [c, rest] = child.kind === 'num' ? [child, []] : isCall(child, OPS.mul) && child.args[0]?.kind === 'num' ? [child.args[0], child.args.slice(1)] : [undefined, [child]]
+    let c: Num | undefined
+    const others: Expr[] = []
+    args.forEach((a, i) => {
+      const coefficient = !changed.has(i) ? undefined : a.kind === 'num' ? a : isCall(a, OPS.mul) && a.args[0]?.kind === 'num' ? a.args[0] : undefined
+      if (coefficient === undefined) return others.push(a)
+      c = c === undefined ? coefficient : timesNum(c, coefficient)
+      if (a.kind === 'call') others.push(...a.args.slice(1))
+    })
     if (c !== undefined) {
-      const others = [...args.slice(0, index), ...rest, ...args.slice(index + 1)]
       const lead = others[0]?.kind === 'num' ? timesNum(others.shift() as Num, c) : c
       if (Q.isZero(lead.q)) {
         const kept = others.filter((f) => !isDefined(f))
@@ -183,10 +196,11 @@ export function placeArg(head: string, args: readonly Expr[], index: number, chi
       return isNum(lead, 1n) ? mul(others) : mul([lead, ...others])
     }
   }
-  if (head === OPS.add && isNum(child, 0n) && args.length > 1) return add([...args.slice(0, index), ...args.slice(index + 1)])
-  const out = args.slice()
-  out[index] = child
-  return call(head, out)
+  if (head === OPS.add) {
+    const kept = args.filter((a, i) => !(changed.has(i) && isNum(a, 0n)))
+    if (kept.length < args.length) return kept.length === 0 ? num(0) : add(kept)
+  }
+  return call(head, args)
 }
 
 /** a * b exactly, in decimal notation if either was written so. */
@@ -252,13 +266,24 @@ export function at(e: Expr, path: readonly number[]): Expr | undefined {
 }
 
 /** e with the node at `path` replaced by `replacement`; parents are rebuilt (and re-flattened). */
-export function replaceAt(e: Expr, path: readonly number[], replacement: Expr): Expr {
-  if (path.length === 0) return replacement
-  if (e.kind !== 'call') throw new Error(`replaceAt: no child at ${path.join('.')}`)
-  const [i, ...rest] = path
-  const child = e.args[i!]
-  if (child === undefined) throw new Error(`replaceAt: no child ${i}`)
-  return withArg(e, i!, replaceAt(child, rest, replacement))
+export const replaceAt = (e: Expr, path: readonly number[], replacement: Expr): Expr => replaceEach(e, [path], replacement)
+
+/**
+ * e with the nodes at all `paths` (none inside another) replaced by `replacement` at once: every
+ * path names a node of the original e, so tidying one place cannot move another.
+ */
+export function replaceEach(e: Expr, paths: readonly (readonly number[])[], replacement: Expr): Expr {
+  if (paths.some((p) => p.length === 0)) return replacement
+  if (e.kind !== 'call') throw new Error(`replaceEach: no child at ${paths.map((p) => p.join('.')).join(', ')}`)
+  const below = new Map<number, (readonly number[])[]>()
+  for (const [i, ...rest] of paths) below.set(i!, [...(below.get(i!) ?? []), rest])
+  const args = e.args.slice()
+  for (const [i, sub] of below) {
+    const child = e.args[i]
+    if (child === undefined) throw new Error(`replaceEach: no child ${i}`)
+    args[i] = replaceEach(child, sub, replacement)
+  }
+  return rebuild(e.head, args, new Set(below.keys()))
 }
 
 /** Pre-order walk: outermost first, then left to right. */

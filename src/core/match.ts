@@ -17,6 +17,8 @@ import {
 import type { Condition, RelOp } from './parse.js'
 import { print } from './print.js'
 import { CONSTANTS, type Rule } from './rule.js'
+import { relationHolds, signOfDifference } from './precise.js'
+import * as Q from './rational.js'
 import { SCALAR } from './scalar.js'
 import { isMatrixish, isOrderedProduct, shapeOf } from './shape.js'
 import { signOf } from './sign.js'
@@ -320,6 +322,41 @@ function holdsBySign(op: RelOp, l: Expr, y: number | undefined): boolean {
   return sign === 'nonnegative' && op === '>='
 }
 
+/** Exact value of numbers combined by +, * and integer powers; undefined for anything else. */
+function exactValue(e: Expr): Q.Rational | undefined {
+  if (e.kind === 'num') return e.q
+  if (e.kind !== 'call') return undefined
+  const xs: Q.Rational[] = []
+  for (const a of e.args) {
+    const v = exactValue(a)
+    if (v === undefined) return undefined
+    xs.push(v)
+  }
+  if (e.head === OPS.add) return xs.reduce(Q.add, Q.ZERO)
+  if (e.head === OPS.mul) return xs.reduce(Q.mul, Q.ONE)
+  if (e.head === OPS.pow && Q.isInteger(xs[1]!)) return Q.pow(xs[0]!, xs[1]!.n)
+  return undefined
+}
+
+const NO_VALUES = { get: () => undefined }
+
+/**
+ * Decide `l op r` when both sides are closed (numbers, e, pi): exactly on rationals, otherwise by
+ * the sign of l - r at high precision, never on floats (sin(pi) != 0 is false, not 1.2e-16).
+ * A difference that only looks like 0 is never taken to hold; undefined: not decided here.
+ */
+function decide(op: RelOp, l: Expr, r: Expr): boolean | undefined {
+  const x = exactValue(l)
+  const y = exactValue(r)
+  if (x !== undefined && y !== undefined) return relationHolds(op, Q.compare(x, y) as -1 | 0 | 1)
+  const closed = (e: Expr): boolean => [...freeSymbols(e)].every((n) => CONSTANTS.has(n))
+  if (!closed(l) || !closed(r)) return undefined
+  const sign = signOfDifference(l, r, NO_VALUES, {})
+  if (sign === undefined) return undefined
+  if (sign !== 0) return relationHolds(op, sign)
+  return relationHolds(op, 0) ? undefined : false
+}
+
 /**
  * Check a rule's conditions under bindings: undefined when one fails, else the assumptions
  * (conditions that could not be decided, printed with the bound values).
@@ -330,11 +367,9 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
     if (c.kind === 'rel') {
       const l = substitute(c.lhs, b)
       const r = substitute(c.rhs, b)
-      const x = evalConstant(l)
-      const y = evalConstant(r)
-      if (x !== undefined && y !== undefined) {
-        if (!RELATIONS[c.op](x, y)) return undefined
-      } else if (!holdsBySign(c.op, l, y)) assumes.push(`${print(l)} ${c.op} ${print(r)}`)
+      const decided = decide(c.op, l, r)
+      if (decided === false) return undefined
+      if (decided === undefined && !holdsBySign(c.op, l, evalConstant(r))) assumes.push(`${print(l)} ${c.op} ${print(r)}`)
       continue
     }
     const [a, v] = c.args.map((x) => substitute(x, b)) as [Expr, Expr | undefined]

@@ -587,30 +587,40 @@ function gap(l: PValue, r: PValue): { diff: Dec; scale: Dec } | undefined {
 }
 
 /**
- * Do the relational conditions hold at this point at high precision? A difference of the two sides
- * of a condition that shrinks with the precision is 0. Undefined when one cannot be decided here.
+ * The sign of lhs - rhs at this point at high precision: 0 when the difference vanishes or shrinks
+ * with the precision (round-off, as in sin(pi) - 0); undefined when it cannot be evaluated or does
+ * not settle.
  */
-export function conditionsHold(conditions: readonly { op: RelOp; lhs: Expr; rhs: Expr }[], scope: { get(name: string): Value | undefined }, ctx: EvalContext): boolean | undefined {
+export function signOfDifference(lhs: Expr, rhs: Expr, scope: { get(name: string): Value | undefined }, ctx: EvalContext): -1 | 0 | 1 | undefined {
   try {
-    for (const c of conditions) {
-      const at = (digits: number): Dec | undefined => {
-        const [l, r] = both(digits, c.lhs, c.rhs, scope, ctx).sides
-        return l.ok && r.ok && isDec(l.v) && isDec(r.v) ? l.v.minus(r.v) : undefined
-      }
-      const d1 = at(MIN_DIGITS + STEP)
-      const d2 = at(MIN_DIGITS + 2 * STEP)
-      if (d1 === undefined || d2 === undefined) return undefined
-      const zero = d2.isZero() || d2.abs().lte(d1.abs().times(1e-20))
-      if (!zero && d1.minus(d2).abs().gt(d2.abs().times(1e-6))) return undefined
-      const sign = zero ? 0 : d2.isPos() ? 1 : -1
-      const ok = { '>': sign > 0, '<': sign < 0, '>=': sign >= 0, '<=': sign <= 0, '!=': sign !== 0, '==': sign === 0 }[c.op]
-      if (!ok) return false
+    const at = (digits: number): Dec | undefined => {
+      const [l, r] = both(digits, lhs, rhs, scope, ctx).sides
+      return l.ok && r.ok && isDec(l.v) && isDec(r.v) ? l.v.minus(r.v) : undefined
     }
-    return true
+    const d1 = at(MIN_DIGITS + STEP)
+    const d2 = at(MIN_DIGITS + 2 * STEP)
+    if (d1 === undefined || d2 === undefined) return undefined
+    if (d2.isZero() || d2.abs().lte(d1.abs().times(1e-20))) return 0
+    if (d1.minus(d2).abs().gt(d2.abs().times(1e-6))) return undefined
+    return d2.isPos() ? 1 : -1
   } catch (err) {
     if (err instanceof EvalError) return undefined
     throw err
   }
+}
+
+/** Does `op` hold between two numbers of this sign of difference? */
+export const relationHolds = (op: RelOp, sign: -1 | 0 | 1): boolean =>
+  ({ '>': sign > 0, '<': sign < 0, '>=': sign >= 0, '<=': sign <= 0, '!=': sign !== 0, '==': sign === 0 })[op]
+
+/** Do the relational conditions hold at this point at high precision? Undefined when one cannot be decided here. */
+export function conditionsHold(conditions: readonly { op: RelOp; lhs: Expr; rhs: Expr }[], scope: { get(name: string): Value | undefined }, ctx: EvalContext): boolean | undefined {
+  for (const c of conditions) {
+    const sign = signOfDifference(c.lhs, c.rhs, scope, ctx)
+    if (sign === undefined) return undefined
+    if (!relationHolds(c.op, sign)) return false
+  }
+  return true
 }
 
 /** Both sides at `digits` significant digits, and the range of magnitudes they met. */

@@ -20,6 +20,7 @@ import {
   pathToString,
   placeArg,
   replaceAt,
+  replaceEach,
   sym,
   walk,
 } from './expr.js'
@@ -121,10 +122,9 @@ function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>):
   for (const g of groups.values()) {
     if (g.length < 2) continue
     const f = g[0]!
-    // replace the later places first so that the earlier paths stay valid
-    const paths = g.map((x) => x.path).sort((a, b) => comparePaths(b, a))
-    const result = paths.reduce((acc, p) => replaceAt(acc, p, f.replacement), expr)
-    everywhere.push({ ...f, paths: paths.slice().reverse(), result, assumes: [...new Set(g.flatMap((x) => x.assumes))] })
+    const paths = g.map((x) => x.path).sort(comparePaths)
+    const result = replaceEach(expr, paths, f.replacement)
+    everywhere.push({ ...f, paths, result, assumes: [...new Set(g.flatMap((x) => x.assumes))] })
   }
   // listed after the single-place fits, grouped by their places
   return [...fits, ...everywhere.sort((a, b) => comparePaths(a.path, b.path))]
