@@ -198,6 +198,28 @@ describe('derive check', () => {
     expect(text.stdout).toMatch(/6\s+not-equal/)
     expect(text.stdout).toContain('1 wrong step')
   })
+  it('a step that could not be checked is not "every step holds": exit 1, and the summary counts it', async () => {
+    const p = file('log(x^2)\n2*log(x)\n0/0\n')
+    const r = await derive(['check', p])
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/3\s+unknown/)
+    expect(r.stdout).toContain('1 step could not be checked')
+    expect(r.stdout).not.toContain('every step holds')
+    const both = await derive(['check', file('x + x\n3*x\n0/0\n')])
+    expect(both.stdout).toContain('1 wrong step, 1 step could not be checked')
+  })
+  it('every verdict shows the conditions it needs in plain output', async () => {
+    const r = await derive(['check', file('log(x^2) + y\n2*log(x) + y\n')])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/2\s+explained\s+log-power, provided x > 0/)
+    const w = await derive(['why', 'log(x^2)', '2*log(x)'])
+    expect(w.stdout).toContain('holds provided x > 0')
+  })
+  it('why exits 1 when it cannot tell (SPEC §4)', async () => {
+    const r = await derive(['why', '0/0', '0'])
+    expect(r.stdout).toContain('cannot tell')
+    expect(r.status).toBe(1)
+  })
   it('a claimed rule that does not give the step is reported', async () => {
     const p = file('log(x * y)\nlog(x) + log(y)   # by log-quotient\n')
     const r = await derive(['check', p, '--json'])

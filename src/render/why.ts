@@ -52,6 +52,19 @@ export function whyToJson(r: WhyResult): Record<string, unknown> {
   }
 }
 
+/**
+ * The conditions a verdict needs, as the user reads them: an explanation's assumptions, or the
+ * domain a numerically equal step needs (the suggested rule's conditions, without its wildcard
+ * bookkeeping such as symbol(x) and free(y, x)). Empty when the verdict needs none.
+ */
+export function verdictConditions(r: WhyResult): string[] {
+  if (r.verdict === 'explained') return r.assumes
+  if (r.verdict === 'equal-unexplained' && r.suggestion && !r.suggestion.unverified) {
+    return (r.suggestion.where ?? []).filter((w) => !/^(symbol|free|integer)\(/.test(w))
+  }
+  return []
+}
+
 const values = (v: Record<string, number | string>): string =>
   Object.entries(v)
     .map(([k, x]) => `${k} = ${x}`)
@@ -72,13 +85,14 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
         lines.push(`     ${s.result(`= ${print(st.to)}`)}`)
       })
       if (r.steps.length === 0) lines.push(s.good('the same expression up to reordering, regrouping and renaming of bound variables'))
-      if (r.assumes.length) lines.push(s.dim(`holds provided ${r.assumes.join(', ')}`))
+      if (verdictConditions(r).length) lines.push(s.dim(`holds provided ${verdictConditions(r).join(', ')}`))
       lines.push(s.good(`explained in ${r.steps.length} step${r.steps.length === 1 ? '' : 's'}`))
       if (r.steps.some((st) => st.rule?.spec.unverified)) lines.push(s.warn('⚠ this uses a rule the numeric check did not verify (saved with --force)'))
       break
     }
     case 'equal-unexplained':
       lines.push(s.warn(`equal (agrees at ${r.points} random points), but no chain of library rules within ${depth} steps explains it`))
+      if (verdictConditions(r).length) lines.push(s.dim(`holds provided ${verdictConditions(r).join(', ')}`))
       if (depth <= 3) lines.push(s.dim('a lecture line may fold many rules: try a longer search, e.g. --depth 12'))
       if (r.suggestion?.unverified) {
         lines.push('derive could not verify a rule for this step in general (it may hold only with conditions derive cannot guess);')

@@ -11,7 +11,7 @@ import { findRule } from '../../library/lookup.js'
 import { ID_PATTERN } from '../../library/schema.js'
 import { readDerivation } from '../../session/derivation.js'
 import { lineColumn, texDerivations } from '../../session/tex-file.js'
-import { whyToJson } from '../../render/why.js'
+import { verdictConditions, whyToJson } from '../../render/why.js'
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
 import { parseDepth, runWhy } from './why.js'
@@ -95,14 +95,27 @@ async function checkStep(ctx: Context, a: DerivationLine, b: DerivationLine, dep
   return { line: b.line, result: await runWhy(ctx, a.expr, b.expr, depth, undefined, shapes) }
 }
 
+const provided = (r: WhyResult): string => (verdictConditions(r).length ? `, provided ${verdictConditions(r).join(', ')}` : '')
+
+/** The last line of a check: what is wrong and what could not be checked, or that every step holds. */
+export function tally(verdicts: readonly WhyResult['verdict'][]): { text: string; holds: boolean } {
+  const wrong = verdicts.filter((v) => v === 'not-equal').length
+  const unchecked = verdicts.filter((v) => v === 'unknown').length
+  const parts = [
+    ...(wrong ? [`${wrong} wrong step${wrong > 1 ? 's' : ''}`] : []),
+    ...(unchecked ? [`${unchecked} step${unchecked > 1 ? 's' : ''} could not be checked`] : []),
+  ]
+  return parts.length ? { text: parts.join(', '), holds: false } : { text: 'every step holds', holds: true }
+}
+
 function summary(r: StepReport): string {
   const x = r.result
   const claim = r.claimed && !r.claimed.holds ? ` (claimed ${r.claimed.rule} does not give this step)` : ''
   switch (x.verdict) {
     case 'explained':
-      return (x.steps.length ? x.steps.map((s) => (s.kind === 'rule' ? s.rule!.id : s.label)).join(', ') : 'same expression') + claim
+      return (x.steps.length ? x.steps.map((s) => (s.kind === 'rule' ? s.rule!.id : s.label)).join(', ') : 'same expression') + provided(x) + claim
     case 'equal-unexplained':
-      return `equal, no rule found${claim}`
+      return `equal, no rule found${provided(x)}${claim}`
     case 'not-equal':
       return `${Object.entries(x.counterexample.values)
         .map(([k, v]) => `${k} = ${v}`)
@@ -133,7 +146,8 @@ export const registerCheck: Register = (program, act) => {
           if (lines[i]!.part !== lines[i - 1]!.part) continue // the next environment starts a new derivation
           reports.push(await checkStep(ctx, lines[i - 1]!, lines[i]!, depth, shapes))
         }
-        const bad = reports.some((r) => r.result.verdict === 'not-equal')
+        const total = tally(reports.map((r) => r.result.verdict))
+        const bad = !total.holds
         if (ctx.json) {
           ctx.outJson(reports.map((r) => ({ line: r.line, ...whyToJson(r.result), ...(r.claimed ? { claimed: r.claimed } : {}) })))
           return bad ? 1 : 0
@@ -145,8 +159,7 @@ export const registerCheck: Register = (program, act) => {
           const v = r.result.verdict
           rows.push(`${String(r.line).padEnd(6)}${color[v](v.padEnd(19))}${summary(r)}`)
         }
-        const wrong = reports.filter((r) => r.result.verdict === 'not-equal').length
-        rows.push('', wrong ? s.bad(`${wrong} wrong step${wrong > 1 ? 's' : ''}`) : s.good('every step holds'))
+        rows.push('', total.holds ? s.good(total.text) : s.bad(total.text))
         ctx.out(rows.join('\n'))
         return bad ? 1 : 0
       }),

@@ -92,7 +92,8 @@ export const registerWhy: Register = (program, act) => {
         if (ctx.json) ctx.outJson(whyToJson(result))
         else if (ctx.latex) ctx.out(whyLatex(from, to, result))
         else ctx.out(renderWhy(from, to, result, ctx.style, depth))
-        return result.verdict === 'not-equal' ? 1 : 0
+        // SPEC §4: a step that is not equal, or that could not be checked, is a negative answer
+        return result.verdict === 'not-equal' || result.verdict === 'unknown' ? 1 : 0
       }),
     )
 }
