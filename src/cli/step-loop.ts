@@ -39,12 +39,12 @@ interface Session {
 type Action = 'type' | 'undo' | 'save' | 'quit'
 type Choice = { kind: 'fit'; index: number } | { kind: Action }
 
-const WORDS: Readonly<Record<string, Action>> = { t: 'type', type: 'type', u: 'undo', undo: 'undo', s: 'save', save: 'save', q: 'quit', quit: 'quit' }
+const WORDS: ReadonlyMap<string, Action> = new Map(Object.entries({ t: 'type', type: 'type', u: 'undo', undo: 'undo', s: 'save', save: 'save', q: 'quit', quit: 'quit' } as const))
 
 /** An answer to the main question: a fit's number (1-based) or one of the letters; undefined if neither. */
 export function parseChoice(answer: string, fits: number): Choice | undefined {
   const a = answer.trim().toLowerCase()
-  const word = WORDS[a]
+  const word = WORDS.get(a)
   if (word) return { kind: word }
   const n = /^\d+$/.test(a) ? Number(a) : NaN
   return n >= 1 && n <= fits ? { kind: 'fit', index: n - 1 } : undefined

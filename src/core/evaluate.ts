@@ -139,7 +139,7 @@ class Evaluator {
       case OPS.index:
         return this.index(e, scope)
       case OPS.factorial:
-        return lift('factorial', [ev(a[0]!)], SCALAR.factorial![2])
+        return lift('factorial', [ev(a[0]!)], SCALAR.get('factorial')![2])
       case OPS.and:
       case OPS.or:
       case OPS.not:
@@ -164,7 +164,7 @@ class Evaluator {
         if (a.length !== 1) throw unsupported(`${e.head} takes one argument`)
         return matrixFn(e.head, ev(a[0]!))
     }
-    const scalar = SCALAR[e.head]
+    const scalar = SCALAR.get(e.head)
     if (scalar && a.length >= scalar[0] && a.length <= scalar[1]) return lift(e.head, a.map(ev), scalar[2])
     const def = this.defs.get(e.head)?.find((d) => (d.lhs as Call).args.length === a.length)
     if (def) return this.unfold(def, e, scope)
@@ -372,7 +372,7 @@ function definitionsByName(defs: readonly Rule[]): ReadonlyMap<string, readonly 
 
 /** Is `name` evaluated without definitions (a builtin function or operator)? */
 export const isBuiltin = (name: string): boolean =>
-  name in SCALAR || ['sum', 'prod', 'diff', 'int', 'E', 'Var', 'Cov', 'P', 'det', 'inv', 'trace'].includes(name) || Object.values(OPS).includes(name as never)
+  SCALAR.has(name) || ['sum', 'prod', 'diff', 'int', 'E', 'Var', 'Cov', 'P', 'det', 'inv', 'trace'].includes(name) || Object.values(OPS).includes(name as never)
 
 function integer(x: number, what: string): number {
   const r = Math.round(x)

@@ -33,22 +33,22 @@ const IGNORED = new Set(
 const GREEK = new Set(
   'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega'.split(' '),
 )
-const GREEK_VARIANTS: Record<string, string> = { varepsilon: 'epsilon', vartheta: 'theta', varphi: 'phi', varrho: 'rho', varsigma: 'sigma', varpi: 'pi', ell: 'ell' }
+const GREEK_VARIANTS: ReadonlyMap<string, string> = new Map(Object.entries({ varepsilon: 'epsilon', vartheta: 'theta', varphi: 'phi', varrho: 'rho', varsigma: 'sigma', varpi: 'pi', ell: 'ell' }))
 
 /** Function commands and the derive function they are. */
-const FUNCTIONS: Record<string, string> = {
+const FUNCTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   '\\log': 'log', '\\ln': 'log', '\\exp': 'exp', '\\sin': 'sin', '\\cos': 'cos', '\\tan': 'tan', '\\sinh': 'sinh',
   '\\cosh': 'cosh', '\\tanh': 'tanh', '\\det': 'det', '\\max': 'max', '\\min': 'min',
-}
+}))
 
 /** Words in \operatorname{..}, \mathrm{..}, \text{..} that name a derive function. */
-const FUNCTION_WORDS: Record<string, string> = {
+const FUNCTION_WORDS: ReadonlyMap<string, string> = new Map(Object.entries({
   tr: 'trace', Tr: 'trace', trace: 'trace', Var: 'Var', var: 'Var', Cov: 'Cov', cov: 'Cov', E: 'E', sigmoid: 'sigmoid',
   softmax: 'softmax', relu: 'relu', ReLU: 'relu', log: 'log', ln: 'log', exp: 'exp', det: 'det', Pr: 'P', P: 'P',
-}
+}))
 
 /** Constructs refused with what to write instead. */
-const REFUSED: Record<string, string> = {
+const REFUSED: ReadonlyMap<string, string> = new Map(Object.entries({
   '\\nabla': 'a gradient has no notation here: write \\frac{\\partial f}{\\partial x} or diff(f, x)',
   '\\cdots': 'an elided product or sum (\\cdots): write \\prod_{i=1}^{n} or prod(f, i, 1, n)',
   '\\ldots': 'an elided list (\\ldots): write \\sum_{i=1}^{n} or \\prod_{i=1}^{n}',
@@ -77,7 +77,7 @@ const REFUSED: Record<string, string> = {
   '\\le': 'a comparison is not an expression',
   '\\ge': 'a comparison is not an expression',
   '\\neq': 'a comparison is not an expression',
-}
+}))
 
 /** Single letters that name a function when applied: f(x), J(\theta), L(w); other letters multiply. */
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'F', 'G', 'J', 'L', 'ell', 'phi', 'psi'])
@@ -211,7 +211,7 @@ class Reader {
     if (t.text === '=') this.fail('"=" makes this an equation: give one side at a time (derive why FROM TO compares two)')
     if (t.text === '&') this.fail('"&" is an alignment mark: give one expression at a time (derive check FILE.tex reads an align)')
     if (t.text === '.' || t.text === ',') this.fail(`"${t.text}" here is punctuation, not math: leave it out`)
-    if (t.kind === 'cmd' && REFUSED[t.text]) this.fail(REFUSED[t.text]!)
+    if (t.kind === 'cmd' && REFUSED.has(t.text)) this.fail(REFUSED.get(t.text)!)
     if (t.text === ')' || t.text === ']' || t.text === '}' || this.is('\\right')) this.fail(`"${t.text}" closes nothing`)
     this.fail(`unexpected "${t.text}"`)
   }
@@ -362,7 +362,7 @@ class Reader {
   private greekName(cmd: string): string | undefined {
     const name = cmd.slice(1)
     if (GREEK.has(name)) return name
-    return GREEK_VARIANTS[name]
+    return GREEK_VARIANTS.get(name)
   }
 
   /** A single letter: a symbol, a function applied (f(x), p(x | y)), or E[X]. */
@@ -623,7 +623,7 @@ class Reader {
       }
       return this.named(greek, t)
     }
-    if (name in FUNCTIONS) return this.fn(FUNCTIONS[name]!, t)
+    if (FUNCTIONS.has(name)) return this.fn(FUNCTIONS.get(name)!, t)
     if (name === '\\tr') {
       this.announce('reading \\tr as the trace')
       return this.fn('trace', t)
@@ -634,7 +634,7 @@ class Reader {
     }
     if (WORD_COMMANDS.has(name)) {
       const w = t.word!.trim()
-      const f = FUNCTION_WORDS[w]
+      const f = FUNCTION_WORDS.get(w)
       if (f === 'E') {
         this.next()
         return this.expectation(t)
@@ -704,9 +704,9 @@ class Reader {
       case '\\partial':
         return this.fail('\\partial outside a fraction: write \\frac{\\partial f}{\\partial x}')
       case '\\infty':
-        return this.fail(REFUSED['\\infty']!)
+        return this.fail(REFUSED.get('\\infty')!)
     }
-    if (REFUSED[name]) this.fail(REFUSED[name]!)
+    if (REFUSED.has(name)) this.fail(REFUSED.get(name)!)
     return this.fail(`unsupported LaTeX command ${name}`)
   }
 
@@ -734,7 +734,7 @@ class Reader {
   /** E[X], E(X), \mathbb{E}\left[ X \right]; a subscript (E_{x \sim p}) has no notation. */
   private expectation(at: Token): Expr {
     this.skipIgnored()
-    if (this.t.kind === 'cmd' && REFUSED[this.t.text]) this.fail(REFUSED[this.t.text]!)
+    if (this.t.kind === 'cmd' && REFUSED.has(this.t.text)) this.fail(REFUSED.get(this.t.text)!)
     if (this.is('_')) this.fail(`an expectation over a distribution (${this.src.slice(at.pos, this.peek().pos + 1)}...) has no notation: write E(X)`)
     const power = this.is('^') ? this.superscriptOf() : undefined
     if (!(this.is('(') || this.is('[') || this.is('\\left'))) this.fail('an expectation needs its argument in brackets: E[X]', at)
@@ -794,7 +794,7 @@ class Reader {
   private startsFunction(): boolean {
     const t = this.t
     if (t.kind !== 'cmd') return false
-    return t.text in FUNCTIONS || this.isBig(t) || t.text === '\\frac' || t.text === '\\dfrac' || t.text === '\\tfrac' || t.text === '\\tr' || (WORD_COMMANDS.has(t.text) && FUNCTION_WORDS[t.word?.trim() ?? ''] !== undefined)
+    return FUNCTIONS.has(t.text) || this.isBig(t) || t.text === '\\frac' || t.text === '\\dfrac' || t.text === '\\tfrac' || t.text === '\\tr' || (WORD_COMMANDS.has(t.text) && FUNCTION_WORDS.has(t.word?.trim() ?? ''))
   }
 
   /** \frac{a}{b}; \frac{d}{dx} f and \frac{\partial}{\partial x} f; \frac{df}{dx}, \frac{d^2 f}{dx_i dx_j}. */

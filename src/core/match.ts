@@ -293,7 +293,7 @@ export function evalConstant(e: Expr): number | undefined {
     case OPS.pow:
       return xs[0]! ** xs[1]!
   }
-  const f = SCALAR[e.head]
+  const f = SCALAR.get(e.head)
   return f && xs.length >= f[0] && xs.length <= f[1] ? f[2](...xs) : undefined
 }
 

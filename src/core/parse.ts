@@ -43,7 +43,7 @@ export const MAX_DEPTH = 200
 const tooDeep = (input: string, position = 1): ParseError =>
   new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, position)
 
-const SIMPLE: Record<string, string> = {
+const SIMPLE: ReadonlyMap<string, string> = new Map(Object.entries({
   '×': '*',
   '·': '*',
   '⋅': '*',
@@ -61,22 +61,22 @@ const SIMPLE: Record<string, string> = {
   '\u00a0': ' ',
   '\u2009': ' ',
   '\u202f': ' ',
-}
+}))
 
 /** Greek letters as the names derive uses (σ is sigma, π is the constant pi). */
-const GREEK: Record<string, string> = {
+const GREEK: ReadonlyMap<string, string> = new Map(Object.entries({
   α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ϵ: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ϑ: 'theta',
   ι: 'iota', κ: 'kappa', λ: 'lambda', μ: 'mu', ν: 'nu', ξ: 'xi', π: 'pi', ρ: 'rho', σ: 'sigma', ς: 'sigma', τ: 'tau',
   υ: 'upsilon', φ: 'phi', ϕ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega', Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda',
   Ξ: 'Xi', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega',
-}
+}))
 
 const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ'
 const SUBSCRIPT_PLAIN = '0123456789aeoxhklmnpstijruv'
 const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹ⁿ'
 const SUPERSCRIPT_PLAIN = '0123456789n'
 
-const REFUSED: Record<string, string> = {
+const REFUSED: ReadonlyMap<string, string> = new Map(Object.entries({
   '∑': 'write a sum as sum(body, i, lo, hi)',
   Σ: 'write a sum as sum(body, i, lo, hi) (a matrix named Sigma as Sigma)',
   '∏': 'write a product as prod(body, i, lo, hi)',
@@ -93,20 +93,20 @@ const REFUSED: Record<string, string> = {
   '⁻': 'write a negative power as x^(-1) (a matrix inverse as inv(A))',
   '⁺': 'write a power as x^n',
   '‖': "a norm has no notation: write sqrt(x' * x) or sqrt(sum(x[i]^2, i, 1, n))",
-}
+}))
 
 /** Functions that must be applied with parentheses (`log x` is refused: write log(x)). */
 const FUNCTION_NAMES = new Set(['log', 'ln', 'exp', 'sqrt', 'sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'softmax', 'relu', 'abs', 'det', 'trace', 'inv', 'diff', 'int', 'sum', 'prod', 'Var', 'Cov'])
 
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9]$/.test(c)
-const isLetter = (c: string | undefined): boolean => c !== undefined && (/^[A-Za-z]$/.test(c) || GREEK[c] !== undefined)
+const isLetter = (c: string | undefined): boolean => c !== undefined && (/^[A-Za-z]$/.test(c) || GREEK.has(c))
 
 /** The text-level refusals of lecture notation that mathjs would misread (`d/dx f`, `||x||`). */
 function refuseText(input: string): void {
   const deriv = /(^|[^A-Za-z0-9_])(d(?:[A-Za-z]|[\u0370-\u03ff])?\s*\/\s*d(?:[A-Za-z]|[\u0370-\u03ff]))/.exec(input)
   if (deriv) throw new ParseError(`"${deriv[2]}" is a derivative: write diff(f, x)`, input, deriv.index + deriv[1]!.length + 1)
   const norm = input.indexOf('||')
-  if (norm >= 0) throw new ParseError(`||x||: ${REFUSED['‖']}`, input, norm + 1)
+  if (norm >= 0) throw new ParseError(`||x||: ${REFUSED.get('‖')}`, input, norm + 1)
 }
 
 /**
@@ -145,7 +145,7 @@ export function normalise(input: string): Normalised {
         const n = Array.from(m[0]).length
         for (let j = 1; j <= n; j++) {
           const ch = chars[k + j]!
-          push(GREEK[ch] ?? ch, starts[k + j]!)
+          push(GREEK.get(ch) ?? ch, starts[k + j]!)
         }
         push(')', here)
         k += n
@@ -189,7 +189,7 @@ export function normalise(input: string): Normalised {
       push('][', here)
       continue
     }
-    const greek = GREEK[c]
+    const greek = GREEK.get(c)
     if (greek !== undefined) {
       // a Greek letter glued to a letter or digit is its own factor: θx is theta x, 2πσ is 2 pi sigma
       if (isWordChar(text.at(-1))) push(' ', here)
@@ -220,12 +220,12 @@ export function normalise(input: string): Normalised {
       k = j - 1
       continue
     }
-    const simple = SIMPLE[c]
+    const simple = SIMPLE.get(c)
     if (simple !== undefined) {
       push(simple, here)
       continue
     }
-    const refused = REFUSED[c]
+    const refused = REFUSED.get(c)
     if (refused !== undefined) throw new ParseError(`unsupported character "${c}": ${refused}`, input, here + 1)
     if (c.charCodeAt(0) > 127 && !/^\p{L}$/u.test(c)) {
       throw new ParseError(`unsupported character "${c}"`, input, here + 1)
@@ -234,7 +234,7 @@ export function normalise(input: string): Normalised {
   }
   for (const m of input.matchAll(/[\p{L}]+/gu)) {
     const parts = m[0].match(/[A-Za-z]+|[^A-Za-z]/g) ?? []
-    if (parts.length > 1 && parts.some((p) => GREEK[p])) readings.push(`reading ${m[0]} as ${parts.map((p) => GREEK[p] ?? p).join(' * ')}`)
+    if (parts.length > 1 && parts.some((p) => GREEK.has(p))) readings.push(`reading ${m[0]} as ${parts.map((p) => GREEK.get(p) ?? p).join(' * ')}`)
   }
   return { text, origin, readings }
 }

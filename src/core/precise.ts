@@ -178,7 +178,7 @@ class Precise {
         if (a.length !== 1) throw unsupported(`${e.head} takes one argument`)
         return this.matrixFn(e.head, ev(a[0]!))
     }
-    if (e.head in SCALAR_FNS) return this.scalar(e.head, a.map(ev))
+    if (Object.hasOwn(SCALAR_FNS, e.head)) return this.scalar(e.head, a.map(ev))
     const def = this.definition(e.head, a.length)
     if (def) {
       if (++this.depth > 64) throw unsupported(`definition of "${e.head}" unfolds without end`)

@@ -127,6 +127,9 @@ interface Seen {
 type Prob = 'none' | 'rv' | 'event'
 
 /** Decide the role of every symbol in the problem (e and pi excepted). */
+/** The declared type of a rule's symbol (own entries only: a name like `constructor` is not one). */
+const typeOf = (problem: Problem, name: string): string | undefined => (Object.hasOwn(problem.types, name) ? problem.types[name] : undefined)
+
 export function plan(problem: Problem): SymbolPlan[] {
   const definitions = new Map<string, Rule[]>()
   for (const d of problem.definitions ?? []) {
@@ -243,7 +246,7 @@ function symmetricIn(c: Condition & { kind: 'rel' }): string | undefined {
 
 /** What one symbol stands for, from how it is used, its type hint and its structural conditions. */
 function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Problem, seen: ReadonlyMap<string, Seen>): Role {
-  const t = problem.types[name]
+  const t = typeOf(problem, name)
   const wild = problem.wildcards.has(name)
   // symbol(x), number(n), constant(c): a plain value, never an expression in a bound variable
   const plain = preds.has('symbol') || preds.has('number') || preds.has('constant')
@@ -286,7 +289,7 @@ function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Prob
 }
 
 function roleOfVar(name: string, s: Seen | undefined, problem: Problem): VarKind {
-  const t = problem.types[name]
+  const t = typeOf(problem, name)
   if (t === 'vector') return 'vector'
   if (t === 'matrix' || problem.isMatrix(name)) return 'matrix'
   return s?.bound ?? 'real'

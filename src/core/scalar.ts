@@ -7,7 +7,7 @@ const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.e
 const choose = (n: number, k: number): number => gamma(n + 1) / (gamma(k + 1) * gamma(n - k + 1))
 
 /** name -> [min arity, max arity, f] */
-export const SCALAR: Readonly<Record<string, readonly [number, number, (...x: number[]) => number]>> = {
+export const SCALAR: ReadonlyMap<string, readonly [number, number, (...x: number[]) => number]> = new Map(Object.entries({
   exp: [1, 1, Math.exp],
   log: [1, 2, (x, b) => (b === undefined ? Math.log(x) : Math.log(x) / Math.log(b))],
   ln: [1, 1, Math.log],
@@ -37,5 +37,5 @@ export const SCALAR: Readonly<Record<string, readonly [number, number, (...x: nu
   binom: [2, 2, choose],
   combinations: [2, 2, choose],
   mod: [2, 2, (a, b) => a - b * Math.floor(a / b)],
-}
+} satisfies Record<string, readonly [number, number, (...x: number[]) => number]>))
 

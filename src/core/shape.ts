@@ -136,7 +136,7 @@ function computeShape(e: Expr, symbols: ReadonlySet<string>, bound: ReadonlySet<
       return 'scalar'
   }
   // number functions act entry by entry; any other function (f(x), J(theta)) is a scalar
-  if (e.head in SCALAR) {
+  if (SCALAR.has(e.head)) {
     const big = args.filter((k) => k !== 'scalar')
     if (big.length && symbols instanceof Shapes && symbols.strict) return mismatch(e, `${e.head} of ${describeKind(big[0]!)} in ${print(e)}: it takes a scalar`)
     if (big.some((k) => k !== big[0])) return mismatch(e, `the arguments of ${print(e)} have different shapes`)

@@ -26,13 +26,13 @@ const GREEK = new Set(
 )
 const GREEK_LETTERS = 'αβγδεζηθικλμνξοπρςστυφχψω'
 const GREEK_NAMES = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma tau upsilon phi chi psi omega'.split(' ')
-const GREEK_UPPER: Readonly<Record<string, string>> = { Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi', Π: 'Pi', Σ: 'Sigma', Υ: 'Upsilon', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega' }
+const GREEK_UPPER: ReadonlyMap<string, string> = new Map(Object.entries({ Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi', Π: 'Pi', Σ: 'Sigma', Υ: 'Upsilon', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega' }))
 
 /** A Greek letter typed as a Unicode character (σ) or spelled out (sigma), as its TeX command. */
 function greek(name: string): string | undefined {
   const i = GREEK_LETTERS.indexOf(name)
   if (name.length === 1 && i >= 0) return GREEK_NAMES[i] === 'o' ? 'o' : `\\${GREEK_NAMES[i]}`
-  const upper = GREEK_UPPER[name]
+  const upper = GREEK_UPPER.get(name)
   if (upper) return `\\${upper}`
   return GREEK.has(name) ? `\\${name}` : undefined
 }

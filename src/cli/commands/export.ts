@@ -31,8 +31,8 @@ export async function exportText(view: DerivationView, format: Format, standalon
 
 function parseFormat(text: string): Format {
   const f = text.trim().toLowerCase()
-  const alias: Record<string, Format> = { markdown: 'md', latex: 'tex', htm: 'html' }
-  const format = (FORMATS as readonly string[]).includes(f) ? (f as Format) : alias[f]
+  const alias: ReadonlyMap<string, Format> = new Map(Object.entries({ markdown: 'md', latex: 'tex', htm: 'html' } as const))
+  const format = (FORMATS as readonly string[]).includes(f) ? (f as Format) : alias.get(f)
   if (!format) throw new UsageError(`--format must be md, tex or html, got "${text}"`)
   return format
 }
