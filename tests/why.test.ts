@@ -242,11 +242,13 @@ describe('derive check', () => {
     expect(r.status).toBe(0)
     expect((JSON.parse(r.stdout) as WhyJson[]).map((s) => s.verdict)).toEqual(['explained', 'explained', 'explained'])
   })
-  it('a line that does not parse names the file and line, exit 2', async () => {
-    const p = file('log(x * y)\nlog(x) + \n')
+  it('a line that does not parse is reported in its row, and the rest is still checked (exit 1)', async () => {
+    const p = file('log(x * y)\nlog(x) + \nlog(y) + log(x)\n')
     const r = await derive(['check', p])
-    expect(r.status).toBe(2)
-    expect(r.stderr).toContain('line 2')
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/2\s+unreadable\s+cannot read "log\(x\) \+": .* at position \d+/)
+    expect(r.stdout).toMatch(/3\s+explained\s+log-product.*\(from line 1\)/)
+    expect(r.stdout).toContain('1 line could not be read')
   })
   it('a file with a single line exits 2: there is no step to check', async () => {
     const p = file('log(x * y)\n')

@@ -187,7 +187,7 @@ async function typeLine(ctx: Context, s: Session, cur: Expr): Promise<void> {
     ctx.out(ctx.style.bad(`Not accepted: ${e.message}; the line stays ${print(cur)}`))
     return
   }
-  const verdict = await runWhy(ctx, cur, next, 3, undefined, shapes)
+  const verdict = await runWhy(ctx, cur, next, 3, { shapes })
   ctx.out(renderWhy(cur, next, verdict, ctx.style, 3).trimEnd())
   const steps = typedSteps(cur, next, verdict)
   if (!steps) {

@@ -5,6 +5,7 @@ import { type Expr, freeSymbols, isMatrixName, walk } from './expr.js'
 import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
 import { conditionsHold, judgePoint, type PointVerdict } from './precise.js'
 import { print } from './print.js'
+import type { Condition } from './parse.js'
 import { instantiate } from './rewrite.js'
 import { substitute } from './match.js'
 import { type Rule, wildcardsOf } from './rule.js'
@@ -106,14 +107,15 @@ export function verifyRule(rule: Rule, options: CheckOptions = {}): RuleVerdict 
 export function compareExpressions(
   from: Expr,
   to: Expr,
-  options: CheckOptions & { matrices?: SymbolSetting } = {},
+  options: CheckOptions & { matrices?: SymbolSetting; assume?: readonly Condition[] } = {},
 ): Comparison {
   // vectors (declared, transposed, or inferred by the caller) are drawn as vectors, matrices as matrices
   const shapes = shapesFor([from, to], options.matrices ?? 'uppercase')
   const problem: Problem = {
     lhs: from,
     rhs: to,
-    where: [],
+    // what the derivation assumes (`# assume: n >= 1`): only such points are drawn
+    where: options.assume ?? [],
     wildcards: new Set(),
     types: Object.fromEntries([...shapes.vectors].map((v) => [v, 'vector'])),
     // in lecture lines n counts something: 1..6

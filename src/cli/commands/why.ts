@@ -1,5 +1,6 @@
 // derive why FROM TO [--depth N]: which rules connect two lines, or why they are not equal.
 import type { Expr } from '../../core/expr.js'
+import type { Condition } from '../../core/parse.js'
 import type { Rule } from '../../core/rule.js'
 import type { SymbolSetting } from '../../core/shape.js'
 import { why, type WhyResult } from '../../core/why.js'
@@ -18,11 +19,19 @@ export function parseDepth(text: string | undefined): number {
   return n
 }
 
-/**
- * Run the `why` search for one pair of lines with the library's rules and the numeric verifier.
- * `shapes`: what the symbols are across the whole derivation (default: inferred from the two lines).
- */
-export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, rules?: readonly Rule[], shapes?: SymbolSetting): Promise<WhyResult> {
+/** What a derivation adds to one `why`: its symbols' shapes, its assumptions, or a narrower rule set. */
+export interface WhyContext {
+  /** What the symbols are across the whole derivation (default: inferred from the two lines). */
+  readonly shapes?: SymbolSetting
+  /** The derivation's `# assume:` conditions: the numbers are drawn only where they hold. */
+  readonly assume?: readonly Condition[]
+  /** Only these rules (default: the library's). */
+  readonly rules?: readonly Rule[]
+}
+
+/** Run the `why` search for one pair of lines with the library's rules and the numeric verifier. */
+export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, w: WhyContext = {}): Promise<WhyResult> {
+  const { rules, shapes, assume } = w
   // the verifier is loaded only by the commands that need it (keeps `derive match` starting fast)
   const { compareExpressions, verifyRule } = await import('../../core/verify.js')
   const lib = ctx.library()
@@ -33,7 +42,7 @@ export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, 
     const result = why(from, to, rules ?? lib.rules, {
       depth,
       matrices: setting,
-      compare: (a, b) => compareExpressions(a, b, { definitions, matrices: setting }),
+      compare: (a, b) => compareExpressions(a, b, { definitions, matrices: setting, ...(assume ? { assume } : {}) }),
       verifies: (spec) => {
         try {
           const rule = compileRule(spec, { pack: 'suggestion', matrices: lib.matrices })
@@ -47,7 +56,7 @@ export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, 
     // a chain that needs an assumption (A' == A) does not make a step right that the numbers refute
     // without it: diff(x' * A * x, x) = 2 * A * x is false for a general A
     if (result.verdict === 'explained' && result.assumes.length > 0) {
-      const c = compareExpressions(from, to, { definitions, matrices: setting })
+      const c = compareExpressions(from, to, { definitions, matrices: setting, ...(assume ? { assume } : {}) })
       if (c.verdict === 'not-equal') return { verdict: 'not-equal', counterexample: c.counterexample, explored: result.explored }
     }
     return result

@@ -1,0 +1,91 @@
+// Homework files (issue 11): several derivations per file, titles, unreadable lines reported in
+// their row, and `# vectors:` / `# assume:` that apply to their own derivation.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readDerivationFile } from '../src/session/derivation-file.js'
+import { derive, tempHome } from './helpers/cli.js'
+
+const file = (text: string, name = 'homework.txt'): string => {
+  const p = join(tempHome(), name)
+  writeFileSync(p, text)
+  return p
+}
+
+interface Row {
+  line: number
+  part?: number
+  title?: string
+  from?: number
+  verdict: string
+  reason?: string
+}
+
+async function rows(text: string): Promise<{ status: number; rows: Row[] }> {
+  const r = await derive(['check', file(text), '--json'])
+  return { status: r.status, rows: JSON.parse(r.stdout) as Row[] }
+}
+
+describe('reading a homework file', () => {
+  it('splits at lines of three or more dashes; a comment above a derivation is its title', () => {
+    const parts = readDerivationFile('# (a) first\na + b\nb + a\n-----\n\n# (b) second\n# vectors: theta\n# assume: n >= 1, sigma > 0\nx\n# not a title\nx + 0\n---\n', 'hw.txt')
+    expect(parts.map((p) => [p.title, p.line, p.lines.map((l) => l.line), p.vectors, p.assume.map((a) => a.text)])).toEqual([
+      ['(a) first', 1, [2, 3], [], []],
+      ['(b) second', 6, [9, 11], ['theta'], ['n >= 1', 'sigma > 0']],
+    ])
+  })
+  it('a line that cannot be read is kept with the reason; a bad assumption is a usage error naming its line', () => {
+    const [p] = readDerivationFile('x\nx +\n', 'hw.txt')
+    expect(p!.lines[1]).toMatchObject({ line: 2, source: 'x +', problem: expect.stringMatching(/^cannot read "x \+"/) })
+    expect(() => readDerivationFile('# assume: n >=\nx\nx\n', 'hw.txt')).toThrow(/hw\.txt, line 1: cannot read the assumption "n >="/)
+  })
+})
+
+describe('derive check on a homework file', () => {
+  it('judges each derivation on its own: starting part (b) is not a wrong step', async () => {
+    const r = await rows('# (a)\nlog(x * y)\nlog(x) + log(y)\n---\n# (b)\ndiff(x^2, x)\n2 * x\n')
+    expect(r.status).toBe(0)
+    expect(r.rows.map((x) => [x.part, x.title, x.line, x.verdict])).toEqual([
+      [1, '(a)', 3, 'explained'],
+      [2, '(b)', 7, 'explained'],
+    ])
+  })
+  it('the table has a heading per derivation and a tally per derivation and for the file', async () => {
+    const r = await derive(['check', file('# (a) logs\nlog(x * y)\nlog(x) + log(y)\n---\nx + x\n3 * x\n')])
+    expect(r.status).toBe(1)
+    const out = r.stdout.split('\n')
+    expect(out[0]).toBe('(a) logs (line 1)')
+    expect(out).toContain('derivation 2 (line 5)')
+    expect(out.filter((l) => l === 'every step holds')).toHaveLength(1)
+    expect(out.filter((l) => l !== '').at(-1)).toBe('1 wrong step')
+  })
+  it('an unreadable line is reported in its row; the next line is checked from the last readable one', async () => {
+    const r = await rows('log(x * y)\nlog(x) +* log(y)\nlog(x) + log(y)\nlog(x) + log(y) + 1\n')
+    expect(r.status).toBe(1)
+    expect(r.rows.map((x) => [x.line, x.verdict, x.from])).toEqual([
+      [2, 'unknown', undefined],
+      [3, 'explained', 1],
+      [4, 'not-equal', undefined],
+    ])
+    expect(r.rows[0]!.reason).toMatch(/^cannot read "log\(x\) \+\* log\(y\)"/)
+  })
+  it('# assume: applies to its derivation only (the numbers are drawn where it holds)', async () => {
+    const r = await rows('# assume: x > 0\nsqrt(x^2)\nx\n---\nsqrt(x^2)\nx\n')
+    expect(r.rows.map((x) => x.verdict)).toEqual(['explained', 'not-equal'])
+    const t = await derive(['check', file('# assume: x > 0\nsqrt(x^2) + y\nx + y\n')])
+    // the assumption the derivation states is not repeated as a condition of the step
+    expect(t.stdout).not.toMatch(/provided x > 0/)
+    expect(t.status).toBe(0)
+  })
+  it('# vectors: applies to its derivation only', async () => {
+    // with x a vector, x' * x is a scalar and equals x' * x; as a scalar x, x' is x and x * x = x^2
+    const r = await rows("# vectors: x\nx' * x\nsum(x[i]^2, i, 1, 3)\n---\nx * x\nx^2\n")
+    expect(r.rows.map((x) => x.part)).toEqual([1, 2])
+    expect(r.rows[1]!.verdict).toBe('explained')
+  })
+  it('a file with no derivation of two lines exits 2', async () => {
+    const r = await derive(['check', file('# (a)\nx\n---\ny\n')])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('a derivation needs at least two lines to check')
+  })
+})
