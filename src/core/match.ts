@@ -52,8 +52,11 @@ function bind(name: string, value: Expr, b: Bindings, ctx: MatchContext): Bindin
   const old = b.get(name)
   if (old !== undefined) return equal(old, value, ctx.matrices) ? b : undefined
   if (ctx.rule.scalarWildcards.has(name) && isMatrixish(value, ctx.matrices)) return undefined
+  // "X | Z" inside E(...) or P(...) is not a value: the Y of E(Y) is never a conditional (E(X | Z)
+  // is a random variable, not the constant E(Y) stands for)
+  if (isCall(value, OPS.given)) return undefined
   // a wildcard typed vector (or matrix) binds only a value of that kind: x in x' * A * x is never X
-  const t = ctx.rule.typed[name]
+  const t = Object.hasOwn(ctx.rule.typed, name) ? ctx.rule.typed[name] : undefined
   if (t !== undefined && shapeOf(value, ctx.matrices) !== t) return undefined
   return new Map(b).set(name, value)
 }
@@ -69,7 +72,7 @@ export function* match(p: Expr, s: Expr, b: Bindings, ctx: MatchContext): Genera
     return
   }
   if (p.kind === 'num') {
-    if (s.kind === 'num' && s.value === p.value) yield b
+    if (s.kind === 'num' && Q.equals(s.q, p.q)) yield b
     return
   }
   if (isAC(p.head)) {

@@ -571,8 +571,10 @@ function gap(l: PValue, r: PValue): { diff: Dec; scale: Dec } | undefined {
   const asMatrix = (c: Dec, m: PMatrix): Dec[] => m.rows.flatMap((row, i) => row.map((_, j) => (i === j ? c : c.times(0))))
   let a = flat(l)
   let b = flat(r)
-  if (isDec(l) && !isDec(r) && r.kind === 'matrix' && r.rows.length === r.rows[0]!.length) a = asMatrix(l, r)
-  if (isDec(r) && !isDec(l) && l.kind === 'matrix' && l.rows.length === l.rows[0]!.length) b = asMatrix(r, l)
+  // (and 0 is the zero matrix of any shape)
+  const fits = (c: Dec, m: PMatrix): boolean => c.isZero() || m.rows.length === m.rows[0]!.length
+  if (isDec(l) && !isDec(r) && r.kind === 'matrix' && fits(l, r)) a = asMatrix(l, r)
+  if (isDec(r) && !isDec(l) && l.kind === 'matrix' && fits(r, l)) b = asMatrix(r, l)
   if (isDec(l) && !isDec(r) && r.kind === 'rv') a = r.at.map(() => l)
   if (isDec(r) && !isDec(l) && l.kind === 'rv') b = l.at.map(() => r)
   if (!a || !b || a.length !== b.length) return undefined

@@ -177,7 +177,8 @@ export function plan(problem: Problem): SymbolPlan[] {
       const [base, ...idx] = e.args
       if (base?.kind === 'sym') {
         const s = mark(base.name, 'none', bound)
-        s.arrayOf = prob === 'none' ? 'scalar' : prob
+        // as for plain symbols: only a capital's entries are random (z[j] in E(...) is a constant)
+        s.arrayOf = prob !== 'none' && /^[A-Z]/.test(base.name) ? prob : 'scalar'
       } else if (base) visit(base, prob, bound)
       for (const i of idx) {
         if (i.kind === 'sym') get(i.name).indexArg = true

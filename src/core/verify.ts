@@ -4,8 +4,8 @@ import { dimClasses } from './dims.js'
 import { type Expr, freeSymbols, isMatrixName, walk } from './expr.js'
 import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
 import { conditionsHold, judgePoint, type PointVerdict } from './precise.js'
-import { print } from './print.js'
 import type { Condition } from './parse.js'
+import { print } from './print.js'
 import { instantiate } from './rewrite.js'
 import { substitute } from './match.js'
 import { type Rule, wildcardsOf } from './rule.js'
@@ -293,8 +293,9 @@ export function close(l: Value, r: Value, tol: number, floor = 1): boolean {
   if (typeof l === 'number' || typeof r === 'number') {
     const [c, other] = (typeof l === 'number' ? [l, r] : [r, l]) as [number, Exclude<Value, number>]
     if (other.kind === 'matrix') {
+      // c stands for c times I; 0 is the zero matrix of any shape (0 * B' folds to 0)
       const n = other.rows.length
-      if (other.rows.some((row) => row.length !== n)) return false
+      if (c !== 0 && other.rows.some((row) => row.length !== n)) return false
       return close(other, { kind: 'matrix', rows: other.rows.map((row, i) => row.map((_, j) => (i === j ? c : 0))) }, tol, floor)
     }
     if (other.kind === 'rv') return close(other, { kind: 'rv', at: other.at.map(() => c) }, tol, floor)
