@@ -1,9 +1,10 @@
 // Our own numeric evaluator over Expr (never mathjs `evaluate`: its units, constants and parser
 // features are traps for student input). Values are numbers, matrices, arrays (x[i]), random
 // variables and events on a finite probability space.
-import { type Call, type Expr, isCall, OPS } from './expr.js'
+import { type Call, type Expr, isCall, OPS, RELATION_HEADS } from './expr.js'
 import { det, identity, inverse, matmul, type Rows, shapeOf, trace, transpose } from './linalg.js'
 import { derivative, integrate } from './numeric.js'
+import { print } from './print.js'
 import { SCALAR } from './scalar.js'
 import { instantiate } from './rewrite.js'
 import type { Rule } from './rule.js'
@@ -28,7 +29,12 @@ export interface EventValue {
   readonly kind: 'event'
   readonly at: readonly boolean[]
 }
-export type Value = number | Matrix | ArrayValue | RandomVar | EventValue
+/** A truth value: a condition on numbers (a condition on random variables is an event). */
+export interface Truth {
+  readonly kind: 'truth'
+  readonly value: boolean
+}
+export type Value = number | Matrix | ArrayValue | RandomVar | EventValue | Truth
 
 /** Values of symbols (a ReadonlyMap will do). */
 export interface Scope {
@@ -48,6 +54,11 @@ export interface EvalContext {
   readonly unknown?: (name: string, arity: number) => UnknownFunction | undefined
   /** Definition rules (lhs = name(params)), unfolded when their name is called. */
   readonly definitions?: readonly Rule[]
+  /**
+   * Filled with the branches each condition took (key: the condition as printed; bit 1: true
+   * seen, bit 2: false seen), so a check can tell whether both sides of it were compared.
+   */
+  readonly branches?: Map<string, number>
 }
 
 /**
@@ -59,6 +70,8 @@ export class EvalError extends Error {
   constructor(
     readonly reason: string,
     readonly undefinedHere: boolean,
+    /** a comparison of two floats too close to call: only a high-precision evaluation can decide it */
+    readonly tie = false,
   ) {
     super(reason)
     this.name = 'EvalError'
@@ -71,10 +84,12 @@ const unsupported = (reason: string): EvalError => new EvalError(reason, false)
 export const matrix = (rows: Rows): Matrix => ({ kind: 'matrix', rows })
 const rv = (at: readonly number[]): RandomVar => ({ kind: 'rv', at })
 const event = (at: readonly boolean[]): EventValue => ({ kind: 'event', at })
+const truth = (value: boolean): Truth => ({ kind: 'truth', value })
 
 /** A short description of a value for error messages. */
 export function describe(v: Value): string {
   if (typeof v === 'number') return String(Number(v.toPrecision(4)))
+  if (v.kind === 'truth') return String(v.value)
   if (v.kind === 'matrix') return `a ${shapeOf(v.rows).join('×')} matrix`
   if (v.kind === 'array') return 'an indexed symbol'
   return v.kind === 'rv' ? 'a random variable' : 'an event'
@@ -144,6 +159,15 @@ class Evaluator {
       case OPS.or:
       case OPS.not:
         return eventOp(e.head, a.map(ev))
+      case 'ind':
+        if (a.length !== 1) throw unsupported('ind takes one condition, as in ind(y == 1)')
+        return indicator(this.condition(a[0]!, scope))
+      case OPS.if: {
+        const c = this.condition(a[0]!, scope)
+        // only the branch taken is evaluated: x > 0 ? log(x) : 0 is defined everywhere
+        if (c.kind === 'truth') return ev(c.value ? a[1]! : a[2]!)
+        return choose(c, ev(a[1]!), ev(a[2]!))
+      }
       case OPS.given:
         throw unsupported('a conditional "A | B" is only meaningful inside P(...), E(...), Var(...) or Cov(...)')
       case 'sum':
@@ -164,6 +188,7 @@ class Evaluator {
         if (a.length !== 1) throw unsupported(`${e.head} takes one argument`)
         return matrixFn(e.head, ev(a[0]!))
     }
+    if (RELATION_HEADS.has(e.head)) return compare(e.head, ev(a[0]!), ev(a[1]!), e)
     const scalar = SCALAR.get(e.head)
     if (scalar && a.length >= scalar[0] && a.length <= scalar[1]) return lift(e.head, a.map(ev), scalar[2])
     const def = this.defs.get(e.head)?.find((d) => (d.lhs as Call).args.length === a.length)
@@ -174,6 +199,14 @@ class Evaluator {
     const values = a.map(ev)
     const inner = new Map(f.params.map((p, i) => [p, values[i]!]))
     return this.eval(f.body, inner)
+  }
+
+  /** A condition's truth value (or event), noted in ctx.branches. */
+  private condition(c: Expr, scope: Scope): Truth | EventValue {
+    const v = this.eval(c, scope)
+    if (typeof v === 'number' || (v.kind !== 'event' && v.kind !== 'truth')) throw unsupported(`a condition must be a comparison such as y == 1, not ${describe(v)}`)
+    noteBranches(this.ctx.branches, c, v.kind === 'truth' ? [v.value] : v.at)
+    return v
   }
 
   /** A definition's right side with its parameters replaced by the call's arguments. */
@@ -499,13 +532,78 @@ function lift(name: string, args: readonly Value[], f: (...x: number[]) => numbe
 
 function eventOp(head: string, args: readonly Value[]): Value {
   const evs = args.map((x) => {
-    if (typeof x === 'number' || x.kind !== 'event') throw unsupported(`"${head}" needs events, not ${describe(x)}`)
+    if (typeof x !== 'number' && x.kind === 'truth') return x.value
+    if (typeof x === 'number' || x.kind !== 'event') throw unsupported(`"${head}" needs conditions or events, not ${describe(x)}`)
     return x.at
   })
-  const [a, b] = evs as [readonly boolean[], readonly boolean[] | undefined]
-  if (head === OPS.not) return event(a.map((x) => !x))
-  if (!b || evs.length !== 2) throw unsupported(`"${head}" takes two events`)
-  return event(a.map((x, k) => (head === OPS.and ? x && b[k]! : x || b[k]!)))
+  const [a, b] = evs as [readonly boolean[] | boolean, readonly boolean[] | boolean | undefined]
+  if (head === OPS.not) return typeof a === 'boolean' ? truth(!a) : event(a.map((x) => !x))
+  if (b === undefined || evs.length !== 2) throw unsupported(`"${head}" takes two conditions`)
+  const op = (x: boolean, y: boolean): boolean => (head === OPS.and ? x && y : x || y)
+  if (typeof a === 'boolean' && typeof b === 'boolean') return truth(op(a, b))
+  const n = typeof a === 'boolean' ? (b as readonly boolean[]).length : a.length
+  const at = (z: readonly boolean[] | boolean, k: number): boolean => (typeof z === 'boolean' ? z : z[k]!)
+  return event(Array.from({ length: n }, (_, k) => op(at(a, k), at(b, k))))
+}
+
+/** Record which truth values a condition took (bit 1: true, bit 2: false). */
+export function noteBranches(branches: Map<string, number> | undefined, c: Expr, seen: readonly boolean[]): void {
+  if (!branches) return
+  const key = print(c)
+  let bits = branches.get(key) ?? 0
+  for (const b of seen) bits |= b ? 1 : 2
+  branches.set(key, bits)
+}
+
+/** Relative gap below which two different floats are too close to compare (round-off could flip them). */
+const TIE = 1e-9
+
+/**
+ * A comparison: of numbers a truth value, of random variables an event (outcome by outcome), of
+ * two matrices (== and != only) entry by entry. Floats too close to call are a tie (EvalError).
+ */
+function compare(op: string, l: Value, r: Value, e: Expr): Value {
+  const one = (x: number, y: number): boolean => {
+    if (x !== y && Math.abs(x - y) <= TIE * Math.max(1, Math.abs(x), Math.abs(y))) throw new EvalError(`the condition ${print(e)} is too close to call in floating point`, true, true)
+    return RELATION[op]!(x, y)
+  }
+  const asMatrix = (v: Value): Matrix | undefined => (typeof v !== 'number' && v.kind === 'matrix' ? v : undefined)
+  const [ml, mr] = [asMatrix(l), asMatrix(r)]
+  if (ml && mr && (op === OPS.eq || op === OPS.ne)) {
+    const same = shapeOf(ml.rows).join() === shapeOf(mr.rows).join() && ml.rows.every((row, i) => row.every((x, j) => one(x, mr.rows[i]![j]!)))
+    return truth(op === OPS.eq ? same : !same)
+  }
+  const outcomes = (v: Value): readonly number[] | number | undefined => (typeof v === 'number' ? v : v.kind === 'rv' ? v.at : undefined)
+  const [x, y] = [outcomes(l), outcomes(r)]
+  if (x === undefined || y === undefined) throw unsupported(`cannot compare ${describe(l)} with ${describe(r)}`)
+  if (typeof x === 'number' && typeof y === 'number') return truth(one(x, y))
+  const n = typeof x === 'number' ? (y as readonly number[]).length : x.length
+  const at = (z: readonly number[] | number, k: number): number => (typeof z === 'number' ? z : z[k]!)
+  return event(Array.from({ length: n }, (_, k) => one(at(x, k), at(y, k))))
+}
+
+export const RELATION: Readonly<Record<string, (x: number, y: number) => boolean>> = {
+  [OPS.eq]: (x, y) => x === y,
+  [OPS.ne]: (x, y) => x !== y,
+  [OPS.lt]: (x, y) => x < y,
+  [OPS.le]: (x, y) => x <= y,
+  [OPS.gt]: (x, y) => x > y,
+  [OPS.ge]: (x, y) => x >= y,
+}
+
+/** ind(c): 1 where c holds, else 0 (a random variable for an event). */
+function indicator(c: Truth | EventValue): Value {
+  return c.kind === 'truth' ? (c.value ? 1 : 0) : rv(c.at.map((b) => (b ? 1 : 0)))
+}
+
+/** c ? a : b for an event c: outcome by outcome (a and b numbers or random variables). */
+function choose(c: EventValue, a: Value, b: Value): Value {
+  const pick = (v: Value, k: number): number => {
+    if (typeof v === 'number') return v
+    if (v.kind === 'rv') return v.at[k]!
+    throw unsupported(`a branch of a condition on random variables must be a number or a random variable, not ${describe(v)}`)
+  }
+  return rv(c.at.map((t, k) => pick(t ? a : b, k)))
 }
 
 function matrixFn(head: string, v: Value): Value {

@@ -45,7 +45,21 @@ export const OPS = {
   and: 'and',
   or: 'or',
   not: 'not',
+  /** cond ? a : b (piecewise(c1, v1, ..., otherwise) is read as nested ones) */
+  if: 'if',
+  eq: '==',
+  ne: '!=',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
 } as const
+
+/** The comparison heads: a condition on two numbers (or random variables: then an event). */
+export const RELATION_HEADS: ReadonlySet<string> = new Set([OPS.eq, OPS.ne, OPS.lt, OPS.le, OPS.gt, OPS.ge])
+
+/** Heads whose value is a truth value (or an event): comparisons and and/or/not. */
+export const isConditionHead = (head: string): boolean => RELATION_HEADS.has(head) || head === OPS.and || head === OPS.or || head === OPS.not
 
 /** Heads whose argument 1 names the variable they are taken with respect to (sum index, diff/int variable). */
 const VARIABLE_HEADS: ReadonlySet<string> = new Set(['sum', 'prod', 'diff', 'int'])

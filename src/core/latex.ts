@@ -79,6 +79,21 @@ const REFUSED: ReadonlyMap<string, string> = new Map(Object.entries({
   '\\neq': 'a comparison is not an expression',
 }))
 
+/** Comparisons inside a condition (an indicator's braces). */
+const LATEX_RELATIONS: Readonly<Record<string, string>> = {
+  '=': OPS.eq,
+  '\\neq': OPS.ne,
+  '\\ne': OPS.ne,
+  '<': OPS.lt,
+  '\\lt': OPS.lt,
+  '\\le': OPS.le,
+  '\\leq': OPS.le,
+  '>': OPS.gt,
+  '\\gt': OPS.gt,
+  '\\ge': OPS.ge,
+  '\\geq': OPS.ge,
+}
+
 /** Single letters that name a function when applied: f(x), J(\theta), L(w); other letters multiply. */
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'F', 'G', 'J', 'L', 'ell', 'phi', 'psi'])
 const PROBABILITY_LETTERS = new Set(['p', 'P'])
@@ -249,7 +264,8 @@ class Reader {
     }
     if (t.kind === 'cmd') {
       if (IGNORED.has(t.text)) return true
-      return !['\\right', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal'].includes(t.text)
+      // (comparisons and the logic of a condition end a product too: \mathbb{1}\{y = k \land x > 0\})
+      return !['\\right', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal', '\\}', '\\land', '\\wedge', '\\lor', '\\vee'].includes(t.text) && !(t.text in LATEX_RELATIONS)
     }
     if (t.text === '|') return this.context !== 'P' && this.context !== 'abs'
     return t.text === '(' || t.text === '[' || t.text === '{'
@@ -319,6 +335,7 @@ class Reader {
       }
       if (t.kind === 'letter') return this.letter()
       if (t.kind === 'cmd') return this.command()
+      if (t.text === '[' && this.peek().text === '\\!' && this.peek(2).text === '[') return this.scripts(this.iverson(), t)
       if (t.text === '(' || t.text === '[' || t.text === '{') return this.scripts(this.group(), t)
       if (t.text === '|') {
         this.next()
@@ -328,6 +345,72 @@ class Reader {
       }
       return this.refuseHere()
     })
+  }
+
+  /** [\![ y = k ]\!]: the Iverson bracket, 1 where the condition holds, else 0. */
+  private iverson(): Expr {
+    const open = this.next()
+    this.next()
+    this.next()
+    const c = this.nested('group', () => this.condition())
+    this.skipIgnored()
+    if (!this.is(']') || this.peek().text !== '\\!' || this.peek(2).text !== ']') this.fail('"[\\![" is never closed by "]\\!]"', open)
+    this.next()
+    this.next()
+    this.next()
+    this.announce('reading [\\![ ... ]\\!] as the indicator ind(...)')
+    return call('ind', [c])
+  }
+
+  /** \mathbb{1}\{ y = k \}: the indicator of the condition in braces. */
+  private indicator(at: Token): Expr {
+    this.skipIgnored()
+    if (!this.is('\\{')) this.fail(`${at.text}{1} is the indicator: write its condition in \\{ \\}, as in ${at.text}{1}\\{y = k\\}`, at)
+    this.next()
+    const c = this.nested('group', () => this.condition())
+    this.skipIgnored()
+    this.expect('\\}', '"\\}" to close the indicator\'s condition')
+    this.announce(`reading ${at.text}{1}\\{...\\} as the indicator ind(...)`)
+    return call('ind', [c])
+  }
+
+  /** A condition: comparisons (a < b \le c chains), joined by \land / \wedge / \lor / \vee, \neg before one. */
+  private condition(): Expr {
+    const disjuncts: Expr[] = []
+    let conjuncts: Expr[] = []
+    for (;;) {
+      this.skipIgnored()
+      conjuncts.push(this.comparison())
+      this.skipIgnored()
+      if (this.is('\\land') || this.is('\\wedge') || this.is(',')) this.next()
+      else if (this.is('\\lor') || this.is('\\vee')) {
+        this.next()
+        disjuncts.push(conjuncts.reduce((a, b) => call(OPS.and, [a, b])))
+        conjuncts = []
+      } else break
+    }
+    disjuncts.push(conjuncts.reduce((a, b) => call(OPS.and, [a, b])))
+    return disjuncts.reduce((a, b) => call(OPS.or, [a, b]))
+  }
+
+  private comparison(): Expr {
+    if (this.is('\\neg') || this.is('\\lnot')) {
+      this.next()
+      return call(OPS.not, [this.comparison()])
+    }
+    const parts: Expr[] = []
+    let left = this.sum()
+    for (;;) {
+      this.skipIgnored()
+      const op = LATEX_RELATIONS[this.t.text]
+      if (!op) break
+      this.next()
+      const right = this.sum()
+      parts.push(call(op, [left, right]))
+      left = right
+    }
+    if (parts.length === 0) this.fail('a condition needs a comparison, as in y = k or x > 0')
+    return parts.reduce((a, b) => call(OPS.and, [a, b]))
   }
 
   /** ( ... ), [ ... ], { ... }, \left( ... \right). */
@@ -721,6 +804,7 @@ class Reader {
     this.next()
     const raw = this.scriptTokens(t)
     const inner = raw.length === 1 ? raw[0]! : undefined
+    if (inner?.kind === 'num' && inner.text === '1' && (t.text === '\\mathbb' || t.text === '\\mathbf')) return this.indicator(t)
     const name = inner?.kind === 'letter' ? inner.text : inner?.kind === 'cmd' ? this.greekName(inner.text) : undefined
     if (name === undefined) this.fail(`${t.text}{...} around something that is not one letter`, t)
     if (t.text === '\\mathbb') {

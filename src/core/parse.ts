@@ -2,9 +2,10 @@
 // student pastes from a PDF), and every error carries the 1-based character position in the text
 // exactly as the student typed it.
 import type { MathNode } from 'mathjs'
-import { add, call, div, type Expr, isCall, mul, neg, num, numLiteral, OPS, pow, sub, sym } from './expr.js'
+import { add, call, div, type Expr, isCall, isConditionHead, mul, neg, num, numLiteral, OPS, pow, PROBABILITY_FNS, RELATION_HEADS, sub, sym } from './expr.js'
 import { readLatex } from './latex.js'
 import { NumberText, parseMathjs } from './mathjs.js'
+import { print } from './print.js'
 
 /** A bad expression: what is wrong, and where (1-based character position in `input`). */
 export class ParseError extends Error {
@@ -131,7 +132,7 @@ export function normalise(input: string): Normalised {
     offset += c.length
   }
   // what each `{` opened: a subscript `_{` (closes as `]`), a superscript `^{` (as `)`), or braces
-  const groups: ('sub' | 'sup' | 'brace' | 'paren')[] = []
+  const groups: ('sub' | 'sup' | 'brace' | 'paren' | 'ind')[] = []
   for (let k = 0; k < chars.length; k++) {
     const c = chars[k]!
     const here = starts[k]!
@@ -177,11 +178,19 @@ export function normalise(input: string): Normalised {
       k++
       continue
     }
+    if (c === '1' && chars[k + 1] === '{' && !isWordChar(text.at(-1)) && text.at(-1) !== '.') {
+      // 1{y = k}: the indicator of the condition, as lecture notes write it
+      groups.push('ind')
+      push('ind(', here)
+      readings.push('reading 1{...} as the indicator ind(...)')
+      k++
+      continue
+    }
     if (c === '{' || c === '(' || c === '[') groups.push(c === '{' ? 'brace' : 'paren')
     if (c === '}' || c === ')' || c === ']') {
       const g = c === '}' ? groups.pop() : (groups.pop(), undefined)
       if (g === 'sub') push(']', here)
-      else if (g === 'sup') push(')', here)
+      else if (g === 'sup' || g === 'ind') push(')', here)
       else push(c, here)
       continue
     }
@@ -313,7 +322,47 @@ export function parseExpr(input: string, options: ParseOptions = {}): Expr {
     }
   }
   norm.readings.forEach(announce)
-  return convert(node, input, norm, announce)
+  if (node.type === 'AssignmentNode') throw new ParseError('"=" is not part of an expression (to compare two lines, use: derive why FROM TO)', input, where(norm, '='))
+  const e = convert(node, input, norm, announce)
+  const misplaced = misplacedCondition(e)
+  if (misplaced) throw new ParseError(misplaced.reason, input, where(norm, misplaced.token))
+  return e
+}
+
+/**
+ * Where a condition may stand: in ind(c), as c in c ? a : b, inside P, E, Var, Cov (as an event),
+ * and as an operand of and/or/not standing in such a place.
+ */
+function conditionSlot(parent: Expr | undefined, index: number, inProbability: boolean, parentSlot: boolean): boolean {
+  if (!parent || parent.kind !== 'call') return false
+  if (parent.head === 'ind' || parent.head === OPS.if) return parent.head === 'ind' || index === 0
+  if (parent.head === OPS.and || parent.head === OPS.or || parent.head === OPS.not) return parentSlot || inProbability
+  return parent.head === OPS.given || inProbability
+}
+
+/**
+ * The first comparison standing where a number is needed (a > b + 1), or an ind(...) or ?: whose
+ * condition is a number: a message saying what to write, and the token to point at.
+ */
+export function misplacedCondition(root: Expr): { reason: string; token: string } | undefined {
+  const stack: { e: Expr; parent?: Expr; index: number; prob: boolean; slot: boolean }[] = [{ e: root, index: 0, prob: false, slot: false }]
+  while (stack.length) {
+    const { e, parent, index, prob, slot: parentSlot } = stack.pop()!
+    if (e.kind !== 'call') continue
+    const slot = conditionSlot(parent, index, prob, parentSlot)
+    if (RELATION_HEADS.has(e.head) && !slot) {
+      const op = e.head === OPS.eq ? '=' : e.head
+      return { reason: `a comparison ("${op}") is not an expression here: its value 1 or 0 is ind(${print(e)})`, token: op }
+    }
+    const c = e.head === 'ind' || e.head === OPS.if ? e.args[0] : undefined
+    if (c && (c.kind === 'num' || (c.kind === 'call' && !isConditionHead(c.head) && !PROBABILITY_FNS.has(c.head)))) {
+      return { reason: `${e.head === 'ind' ? 'ind(...)' : 'a ? b : c'} needs a condition such as y == 1, not ${print(c)}`, token: e.head === 'ind' ? 'ind' : '?' }
+    }
+    if (e.head === 'ind' && e.args.length !== 1) return { reason: 'ind takes one condition, as in ind(y == 1)', token: 'ind' }
+    const inner = prob || PROBABILITY_FNS.has(e.head)
+    e.args.forEach((a, i) => stack.push({ e: a, parent: e, index: i, prob: inner, slot }))
+  }
+  return undefined
 }
 
 /** Height of a tree, without recursion (a cache keeps shared subtrees linear). */
@@ -422,6 +471,15 @@ function kids(n: Node): MathNode[] {
       return n.args as MathNode[]
     case 'FunctionNode':
       return n.args as MathNode[]
+    case 'ConditionalNode':
+      return [n.condition, n.trueExpr, n.falseExpr] as MathNode[]
+    case 'RelationalNode':
+      return n.params as MathNode[]
+    case 'AssignmentNode': {
+      // y = 1 inside ind(...) or 1{...} is the comparison y == 1
+      const index = n.index as { dimensions: MathNode[] } | null
+      return [n.object as MathNode, ...(index ? index.dimensions : []), n.value as MathNode]
+    }
     case 'AccessorNode': {
       const index = n.index as { dimensions: MathNode[]; dotNotation?: boolean }
       if (index.dotNotation) return []
@@ -528,13 +586,25 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
       if (args.length === 1 && UNARY[fn]) return UNARY[fn](args[0]!)
       if (args.length === 2 && BINARY[fn]) return BINARY[fn](args[0]!, args[1]!)
       if (args.length > 2 && (fn === 'add' || fn === 'multiply')) return fn === 'add' ? add(args) : mul(args)
-      if (RELATIONAL.has(fn)) return fail(`a comparison ("${n.op as string}") is not an expression here`, n.op as string)
+      if (RELATIONAL.has(fn) && args.length === 2) return call(REL_OPS[fn]!, args)
       return fail(`the operator "${n.op as string}" is not supported`, n.op as string)
     }
     case 'FunctionNode': {
       const f = n.fn as MathNode & { name?: string }
       if (f.type !== 'SymbolNode' || !f.name) return fail('only named functions can be applied, as in f(x)', '(')
       if (f.name === 'ln') return call('log', args)
+      if (f.name === 'piecewise') {
+        if (args.length < 3 || args.length % 2 === 0) return fail('piecewise takes conditions and values, then the value otherwise: piecewise(c1, v1, c2, v2, otherwise)', 'piecewise')
+        announce('reading piecewise(c1, v1, ..., otherwise) as c1 ? v1 : (... : otherwise)')
+        let out = args.at(-1)!
+        for (let k = args.length - 3; k >= 0; k -= 2) out = call(OPS.if, [args[k]!, args[k + 1]!, out])
+        return out
+      }
+      if ((f.name === 'sum' || f.name === 'prod') && args.length === 5) {
+        if (f.name === 'prod') return fail('a conditional product has no notation: write prod(c ? body : 1, i, lo, hi)', 'prod')
+        announce('reading sum(body, i, lo, hi, condition) as sum(ind(condition) * body, i, lo, hi)')
+        return call('sum', [mul([call('ind', [args[4]!]), args[0]!]), ...args.slice(1, 4)])
+      }
       if (f.name === 'sigma' && args.length === 1) {
         announce('reading σ(z) as sigmoid(z)')
         return call('sigmoid', args)
@@ -559,16 +629,26 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
       }
       return call(OPS.index, args)
     }
-    case 'RelationalNode':
-      return fail('a comparison is not an expression here', '<')
-    case 'AssignmentNode':
-      return fail('"=" is not part of an expression (to compare two lines, use: derive why FROM TO)', '=')
+    case 'RelationalNode': {
+      // a < b <= c is a < b and b <= c
+      const ops = (n.conditionals as string[]).map((c) => REL_OPS[c]!)
+      const parts = ops.map((op, k) => call(op, [args[k]!, args[k + 1]!]))
+      return parts.slice(1).reduce((acc, p) => call(OPS.and, [acc, p]), parts[0]!)
+    }
+    case 'AssignmentNode': {
+      const object = args[0]!
+      const target = args.length > 2 ? call(OPS.index, args.slice(0, -1)) : object
+      // y = 1 and x > 0 parses as y = (1 and x > 0): the comparison is with the leftmost operand
+      const compareLeftmost = (v: Expr): Expr =>
+        isCall(v, OPS.and) || isCall(v, OPS.or) ? call(v.head, [compareLeftmost(v.args[0]!), ...v.args.slice(1)]) : call(OPS.eq, [target, v])
+      return compareLeftmost(args.at(-1)!)
+    }
     case 'ArrayNode':
       return fail('matrix literals [..] are not supported; use a symbol such as A', '[')
     case 'RangeNode':
       return fail('ranges (a:b) are not supported', ':')
     case 'ConditionalNode':
-      return fail('conditionals (a ? b : c) are not supported', '?')
+      return call(OPS.if, args)
     case 'BlockNode':
       return fail('one expression at a time, please (found ";" or a line break)', ';')
     case 'FunctionAssignmentNode':

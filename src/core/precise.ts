@@ -5,8 +5,8 @@
 // derivatives, definitions and unknown functions. A definite integral (or gamma of a non-integer)
 // cannot be re-evaluated: EvalError(..., false), and the caller decides without this help.
 import Decimal from 'decimal.js'
-import { type Call, type Expr, isCall, OPS } from './expr.js'
-import { type EvalContext, EvalError, type Value } from './evaluate.js'
+import { type Call, type Expr, isCall, OPS, RELATION_HEADS } from './expr.js'
+import { type EvalContext, EvalError, noteBranches, type Value } from './evaluate.js'
 import type { RelOp } from './parse.js'
 import { instantiate } from './rewrite.js'
 import type { Rule } from './rule.js'
@@ -22,6 +22,7 @@ type PValue =
   | { readonly kind: 'array'; readonly items: readonly PValue[] }
   | { readonly kind: 'rv'; readonly at: readonly Dec[] }
   | { readonly kind: 'event'; readonly at: readonly boolean[] }
+  | { readonly kind: 'truth'; readonly value: boolean }
 
 interface PScope {
   get(name: string): PValue | undefined
@@ -50,6 +51,7 @@ function fromFloat(D: typeof Decimal, v: Value): PValue {
     case 'rv':
       return { kind: 'rv', at: v.at.map((x) => new D(x)) }
     case 'event':
+    case 'truth':
       return v
   }
 }
@@ -65,6 +67,7 @@ function toFloat(v: PValue): Value {
     case 'rv':
       return { kind: 'rv', at: v.at.map((x) => x.toNumber()) }
     case 'event':
+    case 'truth':
       return v
   }
 }
@@ -152,13 +155,32 @@ class Precise {
       case OPS.or:
       case OPS.not: {
         const evs = a.map(ev).map((v) => {
-          if (isDec(v) || v.kind !== 'event') throw unsupported(`"${e.head}" needs events`)
+          if (!isDec(v) && v.kind === 'truth') return v.value
+          if (isDec(v) || v.kind !== 'event') throw unsupported(`"${e.head}" needs conditions or events`)
           return v.at
         })
-        const [x, y] = evs as [readonly boolean[], readonly boolean[] | undefined]
-        if (e.head === OPS.not) return { kind: 'event', at: x.map((b) => !b) }
-        if (!y) throw unsupported(`"${e.head}" takes two events`)
-        return { kind: 'event', at: x.map((b, k) => (e.head === OPS.and ? b && y[k]! : b || y[k]!)) }
+        const [x, y] = evs as [readonly boolean[] | boolean, readonly boolean[] | boolean | undefined]
+        const pick = (z: readonly boolean[] | boolean, k: number): boolean => (typeof z === 'boolean' ? z : z[k]!)
+        const n = typeof x !== 'boolean' ? x.length : typeof y === 'object' ? y.length : undefined
+        const each = (f: (k: number) => boolean): PValue => (n === undefined ? { kind: 'truth', value: f(0) } : { kind: 'event', at: Array.from({ length: n }, (_, k) => f(k)) })
+        if (e.head === OPS.not) return each((k) => !pick(x, k))
+        if (y === undefined) throw unsupported(`"${e.head}" takes two conditions`)
+        return each((k) => (e.head === OPS.and ? pick(x, k) && pick(y, k) : pick(x, k) || pick(y, k)))
+      }
+      case 'ind': {
+        const c = this.condition(a[0]!, scope)
+        return c.kind === 'truth' ? new this.D(c.value ? 1 : 0) : { kind: 'rv', at: c.at.map((b) => new this.D(b ? 1 : 0)) }
+      }
+      case OPS.if: {
+        const c = this.condition(a[0]!, scope)
+        if (c.kind === 'truth') return ev(c.value ? a[1]! : a[2]!)
+        const [t, f] = [ev(a[1]!), ev(a[2]!)]
+        const pick = (v: PValue, k: number): Dec => {
+          if (isDec(v)) return v
+          if (v.kind === 'rv') return v.at[k]!
+          throw unsupported('a branch of a condition on random variables must be a number or a random variable')
+        }
+        return { kind: 'rv', at: c.at.map((b, k) => pick(b ? t : f, k)) }
       }
       case 'sum':
       case 'prod':
@@ -178,6 +200,7 @@ class Precise {
         if (a.length !== 1) throw unsupported(`${e.head} takes one argument`)
         return this.matrixFn(e.head, ev(a[0]!))
     }
+    if (RELATION_HEADS.has(e.head)) return this.compare(e.head, ev(a[0]!), ev(a[1]!))
     if (Object.hasOwn(SCALAR_FNS, e.head)) return this.scalar(e.head, a.map(ev))
     const def = this.definition(e.head, a.length)
     if (def) {
@@ -194,6 +217,40 @@ class Precise {
     const values = a.map(ev)
     const inner = new Map(f.params.map((p, i) => [p, values[i]!]))
     return this.eval(f.body, inner)
+  }
+
+  private condition(c: Expr, scope: PScope): { kind: 'truth'; value: boolean } | { kind: 'event'; at: readonly boolean[] } {
+    const v = this.eval(c, scope)
+    if (isDec(v) || (v.kind !== 'truth' && v.kind !== 'event')) throw unsupported('a condition must be a comparison such as y == 1')
+    noteBranches(this.ctx.branches, c, v.kind === 'truth' ? [v.value] : v.at)
+    return v
+  }
+
+  /**
+   * A comparison at this precision: a difference within the round-off of the digits carried is 0
+   * (sqrt(2)^2 == 2 holds); exact numbers compare exactly.
+   */
+  private compare(op: string, l: PValue, r: PValue): PValue {
+    const eps = new this.D(10).pow(-(this.D.precision - 10))
+    const sign = (x: Dec, y: Dec): number => {
+      const d = x.minus(y)
+      return d.abs().lte(eps.times(Decimal.max(1, x.abs(), y.abs()))) ? 0 : d.isPos() ? 1 : -1
+    }
+    const holds = (x: Dec, y: Dec): boolean => {
+      const s = sign(x, y)
+      return { '==': s === 0, '!=': s !== 0, '<': s < 0, '<=': s <= 0, '>': s > 0, '>=': s >= 0 }[op as RelOp]
+    }
+    if (!isDec(l) && !isDec(r) && l.kind === 'matrix' && r.kind === 'matrix' && (op === '==' || op === '!=')) {
+      const same = l.rows.length === r.rows.length && l.rows[0]!.length === r.rows[0]!.length && l.rows.every((row, i) => row.every((x, j) => sign(x, r.rows[i]![j]!) === 0))
+      return { kind: 'truth', value: op === '==' ? same : !same }
+    }
+    const at = (v: PValue): readonly Dec[] | Dec | undefined => (isDec(v) ? v : v.kind === 'rv' ? v.at : undefined)
+    const [x, y] = [at(l), at(r)]
+    if (x === undefined || y === undefined) throw unsupported(`cannot compare ${describe(l)} with ${describe(r)}`)
+    if (isDec(x as PValue) && isDec(y as PValue)) return { kind: 'truth', value: holds(x as Dec, y as Dec) }
+    const n = Array.isArray(x) ? x.length : (y as readonly Dec[]).length
+    const pick = (z: readonly Dec[] | Dec, k: number): Dec => (Array.isArray(z) ? z[k]! : (z as Dec))
+    return { kind: 'event', at: Array.from({ length: n }, (_, k) => holds(pick(x, k), pick(y, k))) }
   }
 
   private definition(name: string, arity: number): Rule | undefined {
@@ -563,6 +620,7 @@ function gap(l: PValue, r: PValue): { diff: Dec; scale: Dec } | undefined {
     if (gs.some((g) => g === undefined)) return undefined
     return gs.reduce((acc, g) => (g!.diff.div(Decimal.max(g!.scale, 1e-300)).gt(acc!.diff.div(Decimal.max(acc!.scale, 1e-300))) ? g : acc), gs[0])!
   }
+  if (!isDec(l) && !isDec(r) && l.kind === 'truth' && r.kind === 'truth') return { diff: new Decimal(l.value === r.value ? 0 : 1), scale: new Decimal(1) }
   if (!isDec(l) && !isDec(r) && l.kind === 'event' && r.kind === 'event') {
     const same = l.at.every((x, k) => x === r.at[k])
     return { diff: new Decimal(same ? 0 : 1), scale: new Decimal(1) }

@@ -1,6 +1,6 @@
 // Expr -> text in derive's notation, parenthesised minimally: `3 * x ^ 2`, `log(x) - log(y)`,
 // `exp(t) / (1 + exp(t))`. What it prints parses back to the same tree.
-import { type Call, type Expr, isCall, neg, type Num, OPS } from './expr.js'
+import { type Call, type Expr, isCall, neg, type Num, OPS, RELATION_HEADS } from './expr.js'
 import * as Q from './rational.js'
 
 /** b ^ -1, printed as "1 / b" (other negative powers print as written, so text round-trips). */
@@ -14,9 +14,11 @@ export interface PrintOptions {
 
 // as mathjs parses them: `or` < `|` < `&` < arithmetic, and `not` is a prefix like unary minus
 const PREC = {
+  cond: 0,
   or: 1,
   given: 2,
   and: 3,
+  rel: 5,
   not: 25,
   add: 10,
   mul: 20,
@@ -54,7 +56,7 @@ export function isNegativeTerm(e: Expr): boolean {
 
 /** Print an expression. */
 export function print(e: Expr, options: PrintOptions = {}): string {
-  return new Printer(options).expr(e, '', 0)
+  return new Printer(options).expr(e, '', PREC.cond - 1)
 }
 
 class Printer {
@@ -114,7 +116,11 @@ class Printer {
       }
       case OPS.not:
         return [`not ${this.expr(a[0]!, this.child(p, 0), PREC.not)}`, PREC.not]
+      case OPS.if:
+        // c ? a : (d ? b : c') chains to the right, as mathjs reads it
+        return [`${this.expr(a[0]!, this.child(p, 0), PREC.cond)} ? ${this.expr(a[1]!, this.child(p, 1), PREC.cond)} : ${this.expr(a[2]!, this.child(p, 2), PREC.cond - 1)}`, PREC.cond]
       default:
+        if (RELATION_HEADS.has(e.head) && a.length === 2) return [`${this.expr(a[0]!, this.child(p, 0), PREC.rel)} ${e.head} ${this.expr(a[1]!, this.child(p, 1), PREC.rel)}`, PREC.rel]
         return [`${e.head}(${a.map((x, i) => this.expr(x, this.child(p, i), 0)).join(', ')})`, PREC.atom]
     }
   }

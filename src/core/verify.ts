@@ -311,6 +311,7 @@ export function close(l: Value, r: Value, tol: number, floor = 1): boolean {
     return l.at.every((x, k) => near(x, r.at[k]!, tol, scale))
   }
   if (l.kind === 'event' && r.kind === 'event') return l.at.every((x, k) => x === r.at[k])
+  if (l.kind === 'truth' && r.kind === 'truth') return l.value === r.value
   if (l.kind === 'array' && r.kind === 'array') return l.items.length === r.items.length && l.items.every((x, k) => close(x, r.items[k]!, tol, floor))
   return false
 }
@@ -334,6 +335,8 @@ export function formatValue(v: Value, shown = Infinity): string | number {
       return `[${v.at.map((x) => sig(x)).join(', ')}] on outcomes 1..${v.at.length}`
     case 'event':
       return `{${v.at.flatMap((x, k) => (x ? [k + 1] : [])).join(', ')}}`
+    case 'truth':
+      return String(v.value)
   }
 }
 

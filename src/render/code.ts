@@ -10,13 +10,16 @@ import {
   isReciprocal,
   type MatrixSetting,
   matrixSymbols,
+  mul,
   neg,
   num,
+  call,
   OPS,
   PROBABILITY_FNS,
+  RELATION_HEADS,
   walk,
 } from '../core/expr.js'
-import { formatNumber, isNegativeTerm } from '../core/print.js'
+import { formatNumber, isNegativeTerm, print } from '../core/print.js'
 
 /** The languages derive writes. */
 export const LANGUAGES = ['python', 'js'] as const
@@ -50,10 +53,14 @@ const REFUSED: ReadonlyMap<string, string> = new Map(Object.entries({
   det: MATRIX,
   trace: MATRIX,
   [OPS.given]: 'a condition (X | Y) is not a number, so it is not turned into code',
-  [OPS.and]: 'events (A & B) are not numbers, so they are not turned into code',
-  [OPS.or]: 'events (A or B) are not numbers, so they are not turned into code',
-  [OPS.not]: 'events (not A) are not numbers, so they are not turned into code',
 }))
+
+/** Operators and functions of conditions: code when their operands are comparisons. */
+const CONDITION_OPS: ReadonlySet<string> = new Set([OPS.and, OPS.or, OPS.not, OPS.if, 'ind', ...RELATION_HEADS])
+
+/** A condition in code must be made of comparisons: a bare symbol (an event) has no truth value there. */
+const isCodeCondition = (c: Expr): boolean =>
+  isCall(c) && (RELATION_HEADS.has(c.head) || ((c.head === OPS.and || c.head === OPS.or || c.head === OPS.not) && c.args.every(isCodeCondition)))
 
 /** Operators that are plain arithmetic in both languages. */
 const ARITHMETIC: ReadonlySet<string> = new Set([OPS.add, OPS.mul, OPS.pow, OPS.factorial])
@@ -74,6 +81,11 @@ export function whyNoCode(e: Expr, matrices: ReadonlySet<string> = new Set()): s
 function callBlocker(node: Call): string | undefined {
   const refused = REFUSED.get(node.head)
   if (refused) return refused
+  if (CONDITION_OPS.has(node.head)) {
+    const c = node.head === 'ind' || node.head === OPS.if ? node.args[0] : RELATION_HEADS.has(node.head) ? undefined : node
+    if (c && !isCodeCondition(c)) return `events (${print(c)}) are not numbers or comparisons, so they are not turned into code`
+    return undefined
+  }
   if (PROBABILITY_FNS.has(node.head)) return PROBABILITY
   if (node.head === 'sum' || node.head === 'prod') {
     if (node.args.length !== 4 || node.args[1]?.kind !== 'sym') return `a ${node.head} without limits cannot be a loop; write ${node.head}(body, i, lo, hi)`
@@ -92,7 +104,7 @@ const indexedAt = (root: Expr, path: readonly number[]): boolean =>
   path[path.length - 1] === 0 && isCall(at(root, path.slice(0, -1)), OPS.index)
 
 // precedence of generated code; both languages agree on these
-const PREC = { add: 10, mul: 20, unary: 25, pow: 30, atom: 50 } as const
+const PREC = { cond: 1, or: 2, and: 3, not: 4, rel: 6, add: 10, mul: 20, unary: 25, pow: 30, atom: 50 } as const
 
 /** Code text and its precedence, so a parent parenthesises only what needs it. */
 interface Code {
@@ -127,7 +139,22 @@ interface Syntax {
   ret(value: string): string
   /** Lines before the function, given its body (Python imports math only when it is used). */
   preamble(body: string): string[]
+  /** Comparison and logic operators, and 1-or-0 of a condition as an expression. */
+  readonly relations: Readonly<Record<string, string>>
+  readonly and: string
+  readonly or: string
+  not(c: Code): Code
+  oneOrZero(c: Code): Code
+  /** if (c) { ... } else { ... }; `assign` sets the variable that holds the value of a conditional. */
+  ifStart(c: string): string
+  readonly elseLine: string
+  readonly endIf: string | undefined
+  /** A variable given its value in both branches below (JavaScript declares it first). */
+  declareLater(name: string): string | undefined
+  assign(name: string, value: string): string
 }
+
+const RELATIONS_PY = { '==': '==', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
 
 const PY_RESERVED = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield math range max min abs f'.split(
@@ -157,6 +184,16 @@ const SYNTAX: Readonly<Record<Language, Syntax>> = {
     endLoop: undefined,
     ret: (value) => `return ${value}`,
     preamble: (body) => (/\bmath\./.test(body) ? ['import math', ''] : []),
+    relations: RELATIONS_PY,
+    and: 'and',
+    or: 'or',
+    not: (c) => code(`not ${wrap(c, PREC.not - 1)}`, PREC.not),
+    oneOrZero: (c) => code(`(1 if ${wrap(c, PREC.cond)} else 0)`, PREC.atom),
+    ifStart: (c) => `if ${c}:`,
+    elseLine: 'else:',
+    endIf: undefined,
+    declareLater: () => undefined,
+    assign: (name, value) => `${name} = ${value}`,
   },
   js: {
     comment: '//',
@@ -174,6 +211,16 @@ const SYNTAX: Readonly<Record<Language, Syntax>> = {
     endLoop: '}',
     ret: (value) => `return ${value};`,
     preamble: () => [],
+    relations: { ...RELATIONS_PY, '==': '===', '!=': '!==' },
+    and: '&&',
+    or: '||',
+    not: (c) => code(`!${wrap(c, PREC.unary)}`, PREC.unary),
+    oneOrZero: (c) => code(`(${wrap(c, PREC.cond)} ? 1 : 0)`, PREC.atom),
+    ifStart: (c) => `if (${c}) {`,
+    elseLine: '} else {',
+    endIf: '}',
+    declareLater: (name) => `let ${name};`,
+    assign: (name, value) => `${name} = ${value};`,
   },
 }
 
@@ -263,7 +310,25 @@ class Writer {
       case 'sum':
       case 'prod':
         return this.binder(e, scope)
+      case OPS.and:
+      case OPS.or: {
+        const [op, prec] = e.head === OPS.and ? [this.L.and, PREC.and] : [this.L.or, PREC.or]
+        return code(args.map((x) => wrap(this.expr(x, scope), prec)).join(` ${op} `), prec)
+      }
+      case OPS.not:
+        return this.L.not(this.expr(args[0]!, scope))
+      case 'ind':
+        return this.L.oneOrZero(this.expr(args[0]!, scope))
+      case OPS.if:
+        return this.ifElse(args[0]!, [args[1]!, args[2]!], scope)
       default: {
+        if (RELATION_HEADS.has(e.head)) {
+          return code(`${wrap(this.expr(args[0]!, scope), PREC.rel)} ${this.L.relations[e.head]} ${wrap(this.expr(args[1]!, scope), PREC.rel)}`, PREC.rel)
+        }
+        // max and min of two values are an if-else, as a condition written out
+        if ((e.head === 'max' || e.head === 'min') && args.length === 2) {
+          return this.ifElse(call(e.head === 'max' ? OPS.ge : OPS.le, [args[0]!, args[1]!]), [args[0]!, args[1]!], scope, e.head === 'max' ? 'largest' : 'smallest')
+        }
         const fn = FUNCTIONS.get(e.head)
         if (!fn) throw new Error(`no code for ${e.head}; whyNoCode should have refused it`)
         return fn.gen(
@@ -272,6 +337,26 @@ class Writer {
         )
       }
     }
+  }
+
+  /**
+   * c ? a : b as statements: the condition first, then each branch computed only where it is
+   * taken (x > 0 ? log(x) : 0 never takes log of a negative), into one variable.
+   */
+  private ifElse(c: Expr, [yes, no]: readonly [Expr, Expr], scope: ReadonlyMap<string, string>, name = 'value'): Code {
+    const cond = this.expr(c, scope)
+    const v = this.fresh(name)
+    const declared = this.L.declareLater(v)
+    if (declared) this.emit(declared)
+    this.emit(this.L.ifStart(cond.text))
+    for (const [k, branch] of [yes, no].entries()) {
+      if (k === 1) this.emit(this.L.elseLine)
+      this.depth++
+      this.emit(this.L.assign(v, this.expr(branch, scope).text))
+      this.depth--
+    }
+    if (this.L.endIf) this.emit(this.L.endIf)
+    return code(v, PREC.atom)
   }
 
   private sum(terms: readonly Expr[], scope: ReadonlyMap<string, string>): Code {
@@ -321,11 +406,20 @@ class Writer {
   private binder(e: Call, scope: ReadonlyMap<string, string>): Code {
     const [body, v, lo, hi] = e.args
     const name = (v as { name: string }).name
-    return this.loop(e.head as 'sum' | 'prod', name, (ident) => this.expr(body!, new Map([...scope, [name, ident]])), lo!, hi!, scope)
+    const inner = (ident: string): ReadonlyMap<string, string> => new Map([...scope, [name, ident]])
+    // sum(ind(c) * f, i, lo, hi): a loop that adds f only where c holds
+    const factors = isCall(body, OPS.mul) ? body.args : [body!]
+    const guards = e.head === 'sum' ? factors.filter((f) => isCall(f, 'ind') && f.args.length === 1) : []
+    if (guards.length > 0) {
+      const rest = mul(factors.filter((f) => !guards.includes(f)))
+      const cond = guards.length === 1 ? (guards[0] as Call).args[0]! : call(OPS.and, guards.map((g) => (g as Call).args[0]!))
+      return this.loop('sum', name, (ident) => this.expr(rest, inner(ident)), lo!, hi!, scope, (ident) => this.expr(cond, inner(ident)))
+    }
+    return this.loop(e.head as 'sum' | 'prod', name, (ident) => this.expr(body!, inner(ident)), lo!, hi!, scope)
   }
 
   /** for v from lo to hi: acc += body (or *=); the accumulator is the loop's value. */
-  private loop(kind: 'sum' | 'prod', v: string, body: (ident: string) => Code, lo: Expr, hi: Expr, scope: ReadonlyMap<string, string>): Code {
+  private loop(kind: 'sum' | 'prod', v: string, body: (ident: string) => Code, lo: Expr, hi: Expr, scope: ReadonlyMap<string, string>, guard?: (ident: string) => Code): Code {
     // limits are computed outside the loop (a limit may itself be a sum)
     const start = this.expr(lo, scope).text
     const end = this.expr(hi, scope)
@@ -335,8 +429,16 @@ class Writer {
     this.emit(this.L.declare(acc, kind === 'sum' ? '0' : '1'))
     this.emit(this.L.loop(ident, start, end.text, after))
     this.depth++
+    if (guard) {
+      this.emit(this.L.ifStart(guard(ident).text))
+      this.depth++
+    }
     const value = body(ident)
     this.emit(this.L.update(acc, kind === 'sum' ? '+' : '*', value.text))
+    if (guard) {
+      this.depth--
+      if (this.L.endIf) this.emit(this.L.endIf)
+    }
     this.depth--
     if (this.L.endLoop) this.emit(this.L.endLoop)
     // the loop variable may be reused by a later, separate loop

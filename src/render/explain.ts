@@ -1,6 +1,6 @@
 // derive explain: an expression read out in words and drawn as a tree (its code is in code.ts).
 // Pure: no I/O, no colour here except through the Style the terminal renderer is given.
-import { type Call, type Expr, isCall, isReciprocal, neg, num, OPS, pathToString, pow, variableOf } from '../core/expr.js'
+import { type Call, type Expr, isCall, isReciprocal, neg, num, OPS, pathToString, pow, RELATION_HEADS, variableOf } from '../core/expr.js'
 import { formatNumber, isNegativeTerm, print } from '../core/print.js'
 import type { Style } from './style.js'
 
@@ -8,7 +8,7 @@ import type { Style } from './style.js'
 
 // How tightly a phrase holds together, loosest first. A phrase used where a tighter one is needed
 // is introduced by "the quantity", as a speaker would say it aloud.
-const LEVEL = { given: 0, or: 1, and: 2, sum: 3, product: 4, postfix: 5, atom: 6 } as const
+const LEVEL = { cond: -1, given: 0, or: 1, and: 2, rel: 2.5, sum: 3, product: 4, postfix: 5, atom: 6 } as const
 
 /**
  * A phrase, its level, and whether it ends in an unbounded tail ("... over the quantity b plus
@@ -95,10 +95,39 @@ function sayCall(e: Call): Phrase {
     case OPS.or:
       return logical(e)
     case OPS.not:
+      if (isCall(a[0], undefined) && RELATION_HEADS.has(a[0].head)) return relation(a[0], true)
       return prefixed('not ', atLeast(say(a[0]!), LEVEL.sum), LEVEL.sum)
+    case OPS.if:
+      return conditional(a[0]!, a[1]!, a[2]!)
+    case 'ind':
+      // the indicator is an if-else: one where the condition holds, zero elsewhere
+      if (a.length === 1) return phrase(`one if ${then(atLeast(say(a[0]!), LEVEL.or), ', otherwise zero')}`, LEVEL.cond, true)
+      return application(e)
     default:
+      if (RELATION_HEADS.has(e.head) && a.length === 2) return relation(e, false)
       return variableOf(e) ? binder(e) : application(e)
   }
+}
+
+const RELATION_WORDS: Readonly<Record<string, readonly [string, string]>> = {
+  [OPS.eq]: ['equals', 'does not equal'],
+  [OPS.ne]: ['does not equal', 'equals'],
+  [OPS.lt]: ['is less than', 'is not less than'],
+  [OPS.le]: ['is at most', 'is more than'],
+  [OPS.gt]: ['is greater than', 'is not greater than'],
+  [OPS.ge]: ['is at least', 'is less than'],
+}
+
+/** "y sub i equals k"; negated: "y sub i does not equal k". */
+function relation(e: Call, negated: boolean): Phrase {
+  const word = RELATION_WORDS[e.head]![negated ? 1 : 0]
+  return chain([['', atLeast(say(e.args[0]!), LEVEL.sum)], [` ${word} `, atLeast(say(e.args[1]!), LEVEL.sum)]], LEVEL.rel)
+}
+
+/** "a if a is greater than b, otherwise b squared": the value, its condition, the other value. */
+function conditional(c: Expr, yes: Expr, no: Expr): Phrase {
+  const otherwise = atLeast(say(no), LEVEL.cond)
+  return phrase(`${then(atLeast(say(yes), LEVEL.and), ' if ')}${then(atLeast(say(c), LEVEL.or), ', otherwise ')}${otherwise.text}`, LEVEL.cond, true)
 }
 
 /** "a plus b minus c": a negative term is read with "minus" and without its sign. */
@@ -171,7 +200,7 @@ function subscript(base: Expr, indices: readonly Expr[]): Phrase {
 function logical(e: Call): Phrase {
   const level = e.head === OPS.and ? LEVEL.and : LEVEL.or
   // a chain of the same operator reads without grouping ("A and B and C")
-  const parts = e.args.map((x) => (isCall(x, e.head) ? say(x) : atLeast(say(x), level + 1)))
+  const parts = e.args.map((x) => (isCall(x, e.head) ? say(x) : atLeast(say(x), Math.min(level + 1, LEVEL.rel))))
   return join(parts, e.head === OPS.and ? ' and ' : ' or ', level)
 }
 
@@ -221,6 +250,8 @@ const OP_LABELS: ReadonlyMap<string, string> = new Map(Object.entries({
   [OPS.given]: '| (given)',
   [OPS.factorial]: '! (factorial)',
   [OPS.and]: '&',
+  [OPS.if]: '? : (if, then, otherwise)',
+  ind: 'ind (1 if the condition holds, else 0)',
 }))
 
 /** The tree of e, outermost first, one line per node shown. */
