@@ -1,6 +1,6 @@
 // The matcher: which bindings make a pattern equal to a subject. Lazy (generators), bounded by a
 // Budget, and "no match" is simply an empty sequence. Semantics: SPEC §3.
-import { equal } from './equal.js'
+import { equal, key } from './equal.js'
 import {
   type Call,
   call,
@@ -25,15 +25,66 @@ import { signOf } from './sign.js'
 
 export type Bindings = ReadonlyMap<string, Expr>
 
-/** Caps the work one command may spend matching, so no input can make it run away. */
+/** Why a search stopped early: its work budget or its wall-clock deadline ran out. */
+export type Exhausted = 'work' | 'time'
+
+/**
+ * Caps the work one command may spend matching, so no input can make it run away: a work budget
+ * (steps over all rules), a wall-clock deadline, and a cap per rule at one node. A rule that hits
+ * its own cap is cut alone (recorded in `cut`); the other rules go on matching.
+ */
 export class Budget {
   steps = 0
-  truncated = false
-  constructor(readonly limit = 200_000) {}
-  /** Count one step; false once the budget is spent. */
+  /** Rules whose matching was cut by their own cap (some of their fits may be missing). */
+  readonly cut = new Set<string>()
+  /** Set once the whole budget is spent: every later tick fails. */
+  exhausted: Exhausted | undefined
+  private ruleSteps = 0
+  private current = ''
+  private ruleCut = false
+  readonly perRule: number
+  readonly deadline: number
+  constructor(
+    readonly limit = 200_000,
+    options: { perRule?: number; deadline?: number } = {},
+  ) {
+    this.perRule = options.perRule ?? 20_000
+    this.deadline = options.deadline ?? Infinity
+  }
+  /** Some fits may be missing: a rule was cut, or the whole budget ran out. */
+  get truncated(): boolean {
+    return this.exhausted !== undefined || this.cut.size > 0
+  }
+  /** Start matching one rule (its own cap counts from here). */
+  begin(ruleId: string): void {
+    this.current = ruleId
+    this.ruleSteps = 0
+    this.ruleCut = false
+  }
+  /** Cut the rule being matched: it stops, the others go on. */
+  cutRule(): void {
+    this.ruleCut = true
+    this.cut.add(this.current)
+  }
+  /** Count one step; false once this rule's cap or the whole budget is spent. */
   tick(): boolean {
-    if (++this.steps > this.limit) this.truncated = true
-    return !this.truncated
+    if (this.exhausted) return false
+    if (++this.steps > this.limit) this.exhausted = 'work'
+    else if ((this.steps & 63) === 0 && Date.now() > this.deadline) this.exhausted = 'time'
+    if (++this.ruleSteps > this.perRule && !this.ruleCut) this.cutRule()
+    return !this.exhausted && !this.ruleCut
+  }
+  /** What was cut, in one sentence (undefined when nothing was). */
+  note(): string | undefined {
+    if (this.exhausted === 'time') return 'the search stopped at its time limit; some fits may be missing'
+    if (this.exhausted === 'work') return `the search stopped after ${this.limit} matching steps (its work budget); some fits may be missing`
+    if (this.cut.size) return `matching was cut short for ${[...this.cut].sort().join(', ')} (too many ways to split); some of their fits may be missing`
+    return undefined
+  }
+  /** Has the deadline passed (checked now, not only every few steps)? */
+  expired(): boolean {
+    if (!this.exhausted && Date.now() > this.deadline) this.exhausted = 'time'
+    return this.exhausted !== undefined
   }
 }
 
@@ -183,7 +234,7 @@ export function* matchAC(p: Call, view: View, b: Bindings, ctx: MatchContext, re
       return
     }
     if (free.length > MAX_SUBSET_ITEMS) {
-      ctx.budget.truncated = true
+      ctx.budget.cutRule()
       return
     }
     // a nonempty part for this wildcard, leaving at least one item for each other wildcard
@@ -205,8 +256,13 @@ export function* matchAC(p: Call, view: View, b: Bindings, ctx: MatchContext, re
       yield* wildStep(wilds, b, used)
       return
     }
+    // equal items are interchangeable: trying one of them stands for all (x - x - ... - x)
+    const tried = new Set<string>()
     for (let j = 0; j < n; j++) {
       if (used[j]) continue
+      const kj = key(items[j]!, ctx.matrices)
+      if (tried.has(kj)) continue
+      tried.add(kj)
       for (const nb of match(structured[k]!, items[j]!, b, ctx)) {
         const nu = used.slice()
         nu[j] = true

@@ -85,17 +85,18 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
         if (options.direction && direction !== options.direction) continue
         if (!options.linearScan && (!mayFit(patternOf(rule, direction), node) || !hasHeads(node, requiredHeads(rule, direction)))) continue
         let count = 0
+        budget.begin(rule.id)
         for (const fit of fitsAt(expr, node, path, rule, direction, { rule, matrices, budget })) {
           const k = `${rule.id}|${direction}|${key(fit.result, matrices)}`
           if (seen.has(k)) continue
           seen.add(k)
           out.push(fit)
           if (++count >= (options.perNode ?? 64)) {
-            budget.truncated = true
+            budget.cutRule()
             break
           }
         }
-        if (budget.truncated && budget.steps > budget.limit) return withEverywhere(expr, out, matrices)
+        if (budget.exhausted) return withEverywhere(expr, out, matrices)
       }
     }
   }
@@ -184,7 +185,13 @@ function* fitsAt(root: Expr, node: Expr, path: number[], rule: Rule, direction: 
   if (isCall(pattern) && isAC(pattern.head) && isCall(node, pattern.head)) {
     // at a sum or product the pattern may fit some of its terms, the others staying around it
     const view = acView(pattern, node, ctx.matrices)
+    // the result depends only on the bindings and on which items were used (up to order): in a
+    // sum of equal terms, x - x - ... - x, every pair gives the same result, built only once
+    const tried = new Set<string>()
     for (const m of matchAC(pattern, view, new Map(), ctx, true)) {
+      const sig = `${bindingsKey(m.b, ctx.matrices)}|${m.used.map((i) => key(view.items[i]!, ctx.matrices)).sort().join(',')}`
+      if (tried.has(sig)) continue
+      tried.add(sig)
       const whole = m.used.length === view.items.length
       const usedItems = m.used.map((i) => view.items[i]!)
       const subterm = whole ? node : call(node.head, usedItems)
@@ -205,6 +212,9 @@ function* fitsAt(root: Expr, node: Expr, path: number[], rule: Rule, direction: 
     if (fit) yield fit
   }
 }
+
+const bindingsKey = (b: Bindings, matrices: ReadonlySet<string>): string =>
+  [...b].map(([w, v]) => `${w}=${key(v, matrices)}`).sort().join(';')
 
 function build(
   root: Expr,

@@ -33,7 +33,7 @@ export type NumericComparison =
 
 export type WhyResult =
   | { verdict: 'explained'; steps: WhyStep[]; assumes: string[]; explored: number }
-  | { verdict: 'equal-unexplained'; points: number; suggestion?: RuleSpec; explored: number }
+  | { verdict: 'equal-unexplained'; points: number; suggestion?: RuleSpec; explored: number; limits?: SearchLimits }
   | {
       verdict: 'not-equal'
       counterexample: { values: Record<string, number | string>; from: number | string; to: number | string }
@@ -43,11 +43,25 @@ export type WhyResult =
     }
   | { verdict: 'unknown'; reason: string; explored: number }
 
+/** The bounds a search ran within, and which one stopped it (none: it ran out of chains to try). */
+export interface SearchLimits {
+  readonly depth: number
+  readonly maxNodes: number
+  /** Seconds. */
+  readonly timeLimit: number
+  readonly stopped?: 'time' | 'nodes'
+}
+
+/** Default wall-clock limit of one `why` search, in seconds. */
+export const WHY_TIME_LIMIT = 2.5
+
 export interface WhyOptions {
   /** Longest chain: up to 3 searched breadth-first, beyond that best-first (guided by shape). */
   readonly depth?: number
   /** Expressions expanded at most (each one is matched against every rule). */
   readonly maxNodes?: number
+  /** Wall-clock limit in seconds (default WHY_TIME_LIMIT). */
+  readonly timeLimit?: number
   readonly matrices?: SymbolSetting
   readonly compare: (a: Expr, b: Expr) => NumericComparison
   /** Is a candidate rule numerically verified? Used before suggesting one. */
@@ -70,7 +84,8 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const depth = options.depth ?? 3
   const maxNodes = options.maxNodes ?? 300
   const goal = goalOf(to, matrices)
-  const search: Search = { rules, setting, matrices, goal, visited: new Set() }
+  const timeLimit = options.timeLimit ?? WHY_TIME_LIMIT
+  const search: Search = { rules, setting, matrices, goal, visited: new Set(), deadline: Date.now() + timeLimit * 1000 }
   const start: Node = { expr: from }
   let explored = 0
   const finish = (node: Node, label: string): WhyResult => {
@@ -89,7 +104,8 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   for (let level = 1; level <= Math.min(depth, BREADTH_FIRST_DEPTH) && frontier.length; level++) {
     const next: Node[] = []
     for (const node of frontier) {
-      if (explored >= maxNodes) break
+      if (explored >= maxNodes) search.stopped ??= 'nodes'
+      if (stopped(search)) break
       explored++
       options.progress?.(explored)
       for (const { child, label } of newChildren(node, search)) {
@@ -102,12 +118,15 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   // no short chain: if the lines are equal at all and a longer chain is allowed (or the budget ran
   // out before the depth), look further, guided towards the target's shape
   const numeric = options.compare(from, to)
-  const cutShort = explored >= maxNodes
-  if (numeric.verdict === 'equal' && (depth > BREADTH_FIRST_DEPTH || cutShort)) {
-    const found = guided(start, { ...search, visited: new Set([startKey]) }, { maxNodes, maxSteps: depth, progress: options.progress })
+  const cutShort = search.stopped === 'nodes'
+  if (numeric.verdict === 'equal' && (depth > BREADTH_FIRST_DEPTH || cutShort) && search.stopped !== 'time') {
+    const again: Search = { ...search, visited: new Set([startKey]), stopped: undefined }
+    const found = guided(start, again, { maxNodes, maxSteps: depth, progress: options.progress })
     if (found) return finish(found.child, found.label)
+    search.stopped = again.stopped
   }
-  return judge(from, to, options, explored, numeric)
+  const limits: SearchLimits = { depth, maxNodes, timeLimit, ...(search.stopped ? { stopped: search.stopped } : {}) }
+  return judge(from, to, options, explored, numeric, limits)
 }
 
 /** Chains up to this long are searched exhaustively, shortest first. */
@@ -134,6 +153,16 @@ interface Search {
   readonly matrices: ReadonlySet<string>
   readonly goal: Goal
   readonly visited: Set<string>
+  /** Wall-clock deadline (ms since the epoch). */
+  readonly deadline: number
+  /** Which bound stopped the search, once one has. */
+  stopped?: 'time' | 'nodes'
+}
+
+/** Has a bound stopped the search (the deadline is checked now)? */
+function stopped(s: Search): boolean {
+  if (!s.stopped && Date.now() > s.deadline) s.stopped = 'time'
+  return s.stopped !== undefined
 }
 
 /**
@@ -187,7 +216,11 @@ function guided(
   limits: { maxNodes: number; maxSteps: number; progress?: ((explored: number) => void) | undefined },
 ): { child: Node; label: string } | undefined {
   const open: { node: Node; steps: number; score: number }[] = [{ node: start, steps: 0, score: distance(start.expr, s.goal.heads) }]
-  for (let explored = 0; open.length && explored < limits.maxNodes; explored++) {
+  for (let explored = 0; open.length && !stopped(s); explored++) {
+    if (explored >= limits.maxNodes) {
+      s.stopped = 'nodes'
+      break
+    }
     open.sort((a, b) => a.score - b.score)
     const { node, steps } = open.shift()!
     limits.progress?.(explored)
@@ -201,7 +234,9 @@ function guided(
 }
 
 function* expandNode(node: Node, s: Search): Generator<Node> {
-  const fits = findFits(node.expr, s.rules, { matrices: s.setting, budget: new Budget(20_000), perNode: 8 })
+  const budget = new Budget(20_000, { deadline: s.deadline })
+  const fits = findFits(node.expr, s.rules, { matrices: s.setting, budget, perNode: 8 })
+  if (budget.exhausted === 'time') s.stopped = 'time'
   for (const f of fits) {
     yield {
       expr: f.result,
@@ -250,7 +285,7 @@ function algebraForms(e: Expr, matrices: ReadonlySet<string>): { key: string; la
 
 // ---- no chain: are they equal at all? --------------------------------------------------------
 
-function judge(from: Expr, to: Expr, options: WhyOptions, explored: number, c: NumericComparison): WhyResult {
+function judge(from: Expr, to: Expr, options: WhyOptions, explored: number, c: NumericComparison, limits: SearchLimits): WhyResult {
   if (c.verdict === 'unknown') return { verdict: 'unknown', reason: c.reason, explored }
   if (c.verdict === 'not-equal') {
     const f = foldNumbers(from)
@@ -259,7 +294,7 @@ function judge(from: Expr, to: Expr, options: WhyOptions, explored: number, c: N
     const shared = key(d.from) !== key(f) ? { disagreement: d } : {}
     return { verdict: 'not-equal', counterexample: c.counterexample, ...shared, explored }
   }
-  return { verdict: 'equal-unexplained', points: c.points, ...suggest(from, to, options), explored }
+  return { verdict: 'equal-unexplained', points: c.points, ...suggest(from, to, options), explored, limits }
 }
 
 /** Descend through shared structure to the innermost corresponding subterms that differ. */

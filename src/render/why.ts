@@ -2,7 +2,7 @@
 import type { Expr } from '../core/expr.js'
 import { print } from '../core/print.js'
 import type { RuleSpec } from '../core/rule.js'
-import type { WhyResult, WhyStep } from '../core/why.js'
+import type { SearchLimits, WhyResult, WhyStep } from '../core/why.js'
 import type { Style } from './style.js'
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
@@ -39,6 +39,7 @@ export function whyToJson(r: WhyResult): Record<string, unknown> {
       return {
         verdict: r.verdict,
         points: r.points,
+        ...(r.limits ? { search: { ...r.limits, explored: r.explored, note: limitsText(r.limits) } } : {}),
         ...(r.suggestion ? { suggestion: { ...r.suggestion, command: addCommand(r.suggestion) + (r.suggestion.unverified ? ' --force' : '') } } : {}),
       }
     case 'not-equal':
@@ -70,6 +71,12 @@ const values = (v: Record<string, number | string>): string =>
     .map(([k, x]) => `${k} = ${x}`)
     .join(', ')
 
+/** "within 3 steps, 300 expressions and 2.5 s (stopped by the time limit)": what the search tried. */
+export function limitsText(l: SearchLimits): string {
+  const why = l.stopped === 'time' ? ' (the time limit stopped it; try --time-limit)' : l.stopped === 'nodes' ? ' (the expression budget stopped it)' : ''
+  return `no chain of library rules found within ${l.depth} steps, ${l.maxNodes} expressions and ${l.timeLimit} s${why}`
+}
+
 /** Terminal text for a `why` verdict. */
 export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: number): string {
   const lines: string[] = []
@@ -91,7 +98,7 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
       break
     }
     case 'equal-unexplained':
-      lines.push(s.warn(`equal (agrees at ${r.points} random points), but no chain of library rules within ${depth} steps explains it`))
+      lines.push(s.warn(`equal (agrees at ${r.points} random points), but ${r.limits ? limitsText(r.limits) : `no chain of library rules within ${depth} steps explains it`}`))
       if (verdictConditions(r).length) lines.push(s.dim(`holds provided ${verdictConditions(r).join(', ')}`))
       if (depth <= 3) lines.push(s.dim('a lecture line may fold many rules: try a longer search, e.g. --depth 12'))
       if (r.suggestion?.unverified) {

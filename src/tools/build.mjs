@@ -11,7 +11,7 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: true,
+  minify: process.env.DERIVE_NO_MINIFY !== "1",
   legalComments: 'none',
   // CommonJS dependencies expect require and __filename (write-file-atomic names temp files with it)
   banner: {

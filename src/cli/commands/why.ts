@@ -3,7 +3,7 @@ import type { Expr } from '../../core/expr.js'
 import type { Condition } from '../../core/parse.js'
 import type { Rule } from '../../core/rule.js'
 import type { SymbolSetting } from '../../core/shape.js'
-import { why, type WhyResult } from '../../core/why.js'
+import { WHY_TIME_LIMIT, why, type WhyResult } from '../../core/why.js'
 import { compileRule } from '../../core/rule.js'
 import { UsageError } from '../../errors.js'
 import { whyLatex } from '../../render/latex-out.js'
@@ -19,6 +19,14 @@ export function parseDepth(text: string | undefined): number {
   return n
 }
 
+/** Parse --time-limit: seconds, more than 0 and at most 600. */
+export function parseTimeLimit(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new UsageError(`--time-limit must be a number of seconds above 0 and at most 600, got "${text}"`)
+  return n
+}
+
 /** What a derivation adds to one `why`: its symbols' shapes, its assumptions, or a narrower rule set. */
 export interface WhyContext {
   /** What the symbols are across the whole derivation (default: inferred from the two lines). */
@@ -27,11 +35,13 @@ export interface WhyContext {
   readonly assume?: readonly Condition[]
   /** Only these rules (default: the library's). */
   readonly rules?: readonly Rule[]
+  /** Wall-clock limit of the search, in seconds (default WHY_TIME_LIMIT). */
+  readonly timeLimit?: number
 }
 
 /** Run the `why` search for one pair of lines with the library's rules and the numeric verifier. */
 export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, w: WhyContext = {}): Promise<WhyResult> {
-  const { rules, shapes, assume } = w
+  const { rules, shapes, assume, timeLimit = WHY_TIME_LIMIT } = w
   // the verifier is loaded only by the commands that need it (keeps `derive match` starting fast)
   const { compareExpressions, verifyRule } = await import('../../core/verify.js')
   const lib = ctx.library()
@@ -41,6 +51,7 @@ export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, 
   try {
     const result = why(from, to, rules ?? lib.rules, {
       depth,
+      timeLimit,
       matrices: setting,
       compare: (a, b) => compareExpressions(a, b, { definitions, matrices: setting, ...(assume ? { assume } : {}) }),
       verifies: (spec) => {
@@ -92,12 +103,13 @@ export const registerWhy: Register = (program, act) => {
     .argument('<from>', 'the first line')
     .argument('<to>', 'the next line')
     .option('--depth <n>', 'longest chain of rules to try (default 3)')
-    .action((fromText: string, toText: string, opts: { depth?: string }) =>
+    .option('--time-limit <seconds>', `stop searching after this long (default ${WHY_TIME_LIMIT})`)
+    .action((fromText: string, toText: string, opts: { depth?: string; timeLimit?: string }) =>
       act(async (ctx) => {
         const from = ctx.parse(fromText, 'FROM')
         const to = ctx.parse(toText, 'TO')
         const depth = parseDepth(opts.depth)
-        const result = await runWhy(ctx, from, to, depth)
+        const result = await runWhy(ctx, from, to, depth, { timeLimit: parseTimeLimit(opts.timeLimit, WHY_TIME_LIMIT) })
         if (ctx.json) ctx.outJson(whyToJson(result))
         else if (ctx.latex) ctx.out(whyLatex(from, to, result))
         else ctx.out(renderWhy(from, to, result, ctx.style, depth))
