@@ -58,7 +58,7 @@ const UNEXPLAINED = ['sin(q)^2 * exp(a + c) + cos(q)^2 * exp(a + c)', 'exp(a) * 
 
 describe('deadlines', () => {
   it('a deadline already past stops matching and says so', () => {
-    const budget = new Budget(200_000, { deadline: Date.now() - 1 })
+    const budget = new Budget(200_000, { deadline: 0 })
     const e = parseExpr(Array.from({ length: 30 }, (_, i) => `y${i}`).join(' + '))
     findFits(e, loadLibrary().rules, { budget })
     expect(budget.exhausted).toBe('time')

@@ -138,7 +138,7 @@ describe('why: a suggested rule is accepted by rules add', () => {
 
 describe('why: long lecture steps with a larger --depth (guided search)', () => {
   it('the gradient of the logistic loss, step by step with library rules', async () => {
-    const { status, body } = await whyJson('diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)', ['--depth', '12'])
+    const { status, body } = await whyJson('diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)', ['--depth', '12', '--time-limit', '30'])
     expect(status).toBe(0)
     expect(body.verdict).toBe('explained')
     const rules = body.steps!.filter((s) => s.kind === 'rule').map((s) => s.rule)

@@ -1,5 +1,6 @@
 // The matcher: which bindings make a pattern equal to a subject. Lazy (generators), bounded by a
 // Budget, and "no match" is simply an empty sequence. Semantics: SPEC §3.
+import { clock } from '../limits.js'
 import { equal, key } from './equal.js'
 import {
   type Call,
@@ -70,7 +71,7 @@ export class Budget {
   tick(): boolean {
     if (this.exhausted) return false
     if (++this.steps > this.limit) this.exhausted = 'work'
-    else if ((this.steps & 63) === 0 && Date.now() > this.deadline) this.exhausted = 'time'
+    else if ((this.steps & 63) === 0 && clock() > this.deadline) this.exhausted = 'time'
     if (++this.ruleSteps > this.perRule && !this.ruleCut) this.cutRule()
     return !this.exhausted && !this.ruleCut
   }
@@ -83,7 +84,7 @@ export class Budget {
   }
   /** Has the deadline passed (checked now, not only every few steps)? */
   expired(): boolean {
-    if (!this.exhausted && Date.now() > this.deadline) this.exhausted = 'time'
+    if (!this.exhausted && clock() > this.deadline) this.exhausted = 'time'
     return this.exhausted !== undefined
   }
 }

@@ -1,6 +1,7 @@
 // `why`: which rules turn one line into the next. A breadth-first search over rule applications
 // (and labelled built-in algebra steps), shortest chain first, bounded by depth and a node budget.
 // When no chain is found, the lines are compared numerically.
+import { clock } from '../limits.js'
 import { algebraSteps, collect, expand, foldNumbers, sameKey } from './algebra.js'
 import { key } from './equal.js'
 import { type Expr, freeSymbols, isAC, OPS, variableOf, walk } from './expr.js'
@@ -85,7 +86,7 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const maxNodes = options.maxNodes ?? 300
   const goal = goalOf(to, matrices)
   const timeLimit = options.timeLimit ?? WHY_TIME_LIMIT
-  const search: Search = { rules, setting, matrices, goal, visited: new Set(), deadline: Date.now() + timeLimit * 1000 }
+  const search: Search = { rules, setting, matrices, goal, visited: new Set(), deadline: clock() + timeLimit * 1000 }
   const start: Node = { expr: from }
   let explored = 0
   const finish = (node: Node, label: string): WhyResult => {
@@ -161,7 +162,7 @@ interface Search {
 
 /** Has a bound stopped the search (the deadline is checked now)? */
 function stopped(s: Search): boolean {
-  if (!s.stopped && Date.now() > s.deadline) s.stopped = 'time'
+  if (!s.stopped && clock() > s.deadline) s.stopped = 'time'
   return s.stopped !== undefined
 }
 

@@ -1,4 +1,5 @@
 // derive match EXPR: every rule that fits, anywhere in the expression.
+import { clock } from '../../limits.js'
 import { Budget } from '../../core/match.js'
 import { findFits } from '../../core/rewrite.js'
 import { fitToJson, renderFits } from '../../render/fits.js'
@@ -21,7 +22,7 @@ export const registerMatch: Register = (program, act) => {
         const expr = ctx.parse(text)
         const lib = ctx.library()
         const rules = opts.rule ? lib.rules.filter((r) => opts.rule!.includes(r.id)) : lib.rules
-        const budget = new Budget(undefined, { deadline: Date.now() + parseTimeLimit(opts.timeLimit, MATCH_TIME_LIMIT) * 1000 })
+        const budget = new Budget(undefined, { deadline: clock() + parseTimeLimit(opts.timeLimit, MATCH_TIME_LIMIT) * 1000 })
         const fits = findFits(expr, rules, { matrices: ctx.shapes([expr]), budget })
         const note = budget.note()
         if (note) ctx.io.stderr(`derive: warning: ${note}\n`)
