@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { add, call, type Expr, mul, neg, num, pow, sym } from '../src/core/expr.js'
 import { parseExpr } from '../src/core/parse.js'
 import { loadLibrary } from '../src/library/library.js'
-import { type DerivationView, toLatex, toMarkdown } from '../src/render/derivation.js'
+import { type DerivationView, savedParts, toLatex, toMarkdown } from '../src/render/derivation.js'
 import { assumptionTex, symbolTex, toTex } from '../src/render/tex.js'
 import { apply, startDerivation } from '../src/session/derivation.js'
 import { tempHome } from './helpers/cli.js'
@@ -225,7 +225,7 @@ describe('rendering details', () => {
       ],
       (id) => (id === 'log-product' ? 'log of a product' : undefined),
     )
-    expect(toMarkdown(v)).toBe(
+    expect(toMarkdown(savedParts(v))).toBe(
       [
         '1. $\\log(x) + \\log(y)$',
         '2. $= \\log(x y)$ — log of a product, right to left (`log-product`)',
@@ -234,7 +234,7 @@ describe('rendering details', () => {
         '',
       ].join('\n'),
     )
-    expect(toLatex(v)).toBe(
+    expect(toLatex(savedParts(v))).toBe(
       [
         '\\begin{align*}',
         '  \\log(x) + \\log(y) \\\\',
@@ -248,7 +248,7 @@ describe('rendering details', () => {
   })
 
   it('a derivation with no steps is its start alone', () => {
-    expect(toLatex(view([]))).toBe('\\begin{align*}\n  \\log(x) + \\log(y)\n\\end{align*}\n')
+    expect(toLatex(savedParts(view([])))).toBe('\\begin{align*}\n  \\log(x) + \\log(y)\n\\end{align*}\n')
   })
 })
 
@@ -258,7 +258,8 @@ describe('derive show / export refuse, exit 2 with one line', () => {
     [['export', 'gauss.json'], "derive: error: required option '--format <format>' not specified"],
     [['export', 'missing.json', '--format', 'md'], 'derive: error: cannot read missing.json: no such file'],
     [['show', 'missing.json'], 'derive: error: cannot read missing.json: no such file'],
-    [['show', 'gauss.md'], /^derive: error: gauss\.md: not valid JSON: .* at line 1, column \d+ \(position \d+\)$/],
+    [['show', 'gauss.md'], /^derive: error: gauss\.md: no line reads as math \(line 1: cannot read .*\)$/],
+    [['show', 'broken.json'], /^derive: error: broken\.json: not valid JSON: .* at line 1, column \d+ \(position \d+\)$/],
   ])('%j', async (args, message) => {
     const r = await inFixtures(args as string[])
     expect(r.status).toBe(2)

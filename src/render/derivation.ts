@@ -2,7 +2,8 @@
 // show`), and for homework as Markdown, a LaTeX align* environment, or a standalone HTML page.
 import { print } from '../core/print.js'
 import { ID_PATTERN } from '../library/schema.js'
-import { allAssumptions, type Derivation, type Step } from '../session/derivation.js'
+import type { Expr } from '../core/expr.js'
+import type { Derivation, Step } from '../session/derivation.js'
 import type { Style } from './style.js'
 import { assumptionTex, escapeText, toTex } from './tex.js'
 
@@ -16,10 +17,37 @@ export interface DerivationView {
 }
 
 /** How a step is justified, in words: the rule's name (and id), or the recorded label. */
-interface Justification {
+export interface Justification {
   readonly text: string
   /** The rule id, when the step used a library rule. */
   readonly id?: string
+}
+
+/** One line as shown: the first line of a part has no justification. */
+export interface ShownLine {
+  /** The number shown (the line of the file for a text file). */
+  readonly n: number
+  /** The expression; undefined when the line could not be read (then `source` is shown as written). */
+  readonly expr?: Expr
+  readonly source: string
+  readonly by: readonly Justification[]
+  /** Where the rule applied (a saved derivation records it). */
+  readonly at?: string
+  readonly assumes: readonly string[]
+  /** The checker's verdict on the step to this line, in words (`derive show` of a checked file, `export --verdicts`). */
+  readonly verdict?: { readonly text: string; readonly holds: boolean }
+}
+
+/** One derivation as shown: its title, its lines, and its goal. */
+export interface ShownPart {
+  readonly title?: string
+  readonly lines: readonly ShownLine[]
+  readonly goal?: Expr
+  /** The goal in words ("reached in 2 steps", "not reached yet"). */
+  readonly status?: string
+  readonly reached?: boolean
+  /** What the derivation assumes as a whole (`# assume:`). */
+  readonly assumes?: readonly string[]
 }
 
 function justify(v: DerivationView, s: Step): Justification {
@@ -32,28 +60,42 @@ function justify(v: DerivationView, s: Step): Justification {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
-/** The goal line in words, or undefined without a goal. */
-function goalStatus(v: DerivationView): string | undefined {
-  if (!v.derivation.goal) return undefined
-  const n = v.derivation.steps.length
-  return v.reached ? `reached in ${plural(n, 'step')}` : 'not reached yet'
+/** A saved derivation as the one part it is: each step's rule, position and assumptions as recorded. */
+export function savedParts(v: DerivationView): ShownPart[] {
+  const d = v.derivation
+  const n = d.steps.length
+  const goal = d.goal ? { goal: d.goal, status: v.reached ? `reached in ${plural(n, 'step')}` : 'not reached yet', reached: v.reached } : {}
+  const lines: ShownLine[] = [
+    { n: 1, expr: d.start, source: '', by: [], assumes: [] },
+    ...d.steps.map((s, i): ShownLine => ({ n: i + 2, expr: s.to, source: '', by: [justify(v, s)], at: s.at, assumes: s.assumes })),
+  ]
+  return [{ lines, ...goal }]
 }
 
-/** `derive show`: line 1 is the start, every later line its step's rule, position and assumptions. */
-export function renderShow(v: DerivationView, s: Style): string {
-  const d = v.derivation
-  const lines = [`${s.dim(' 1.')} ${print(d.start)}`]
-  d.steps.forEach((step, i) => {
-    const j = justify(v, step)
-    lines.push(`${s.dim(`${String(i + 2).padStart(2)}.`)} ${s.result(`= ${print(step.to)}`)}`)
-    const by = j.id !== undefined ? `${s.rule(j.text)} ${s.id(`[${j.id}]`)} at ${step.at}` : s.warn(j.text)
-    lines.push(`      ${by}`)
-    if (step.assumes.length) lines.push(`      ${s.dim(`assumes ${step.assumes.join(', ')}`)}`)
+/** Every assumption of a part's steps, each once, in the order they were first made. */
+const partAssumptions = (p: ShownPart): string[] => [...new Set([...(p.assumes ?? []), ...p.lines.flatMap((l) => l.assumes)])]
+
+const byText = (l: ShownLine): string => l.by.map((j) => j.text).join(', ')
+
+/** `derive show`: each part's lines numbered, every later line with its rule, position, assumptions (and verdict). */
+export function renderShow(parts: readonly ShownPart[], s: Style): string {
+  const lines: string[] = []
+  const headed = parts.length > 1 || parts[0]?.title !== undefined
+  parts.forEach((p, k) => {
+    if (headed) lines.push(...(k ? [''] : []), s.rule(p.title ?? `derivation ${k + 1}`))
+    p.lines.forEach((l, i) => {
+      const text = l.expr ? print(l.expr) : l.source
+      lines.push(`${s.dim(`${String(l.n).padStart(2)}.`)} ${i === 0 ? text : s.result(`= ${text}`)}`)
+      if (i === 0 && !l.verdict) return
+      const rules = l.by.map((j) => (j.id !== undefined ? `${s.rule(j.text)} ${s.id(`[${j.id}]`)}` : s.warn(j.text))).join(', ')
+      if (rules) lines.push(`      ${rules}${l.at !== undefined && l.by[0]?.id !== undefined ? ` at ${l.at}` : ''}`)
+      if (l.assumes.length) lines.push(`      ${s.dim(`assumes ${l.assumes.join(', ')}`)}`)
+      if (l.verdict) lines.push(`      ${l.verdict.holds ? s.good(l.verdict.text) : s.bad(l.verdict.text)}`)
+    })
+    if (p.assumes?.length) lines.push(s.dim(`assuming ${p.assumes.join(', ')}`))
+    if (p.goal && p.status) lines.push('', `goal ${print(p.goal)}: ${p.reached ? s.good(p.status) : s.warn(p.status)}`)
+    else if (!headed) lines.push('', s.dim(`no goal set; ${plural(p.lines.length - 1, 'step')}`))
   })
-  const status = goalStatus(v)
-  lines.push('')
-  if (d.goal && status) lines.push(`goal ${print(d.goal)}: ${v.reached ? s.good(status) : s.warn(status)}`)
-  else lines.push(s.dim(`no goal set; ${plural(d.steps.length, 'step')}`))
   return `${lines.join('\n')}\n`
 }
 
@@ -61,36 +103,46 @@ export function renderShow(v: DerivationView, s: Style): string {
 
 const mdText = (t: string): string => t.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
 
-/** Markdown: a numbered list, each line as inline `$...$` TeX with its justification. */
-export function toMarkdown(v: DerivationView): string {
-  const d = v.derivation
-  const lines = [`1. $${toTex(d.start)}$`]
-  d.steps.forEach((step, i) => {
-    const j = justify(v, step)
-    const by = mdText(j.text) + (j.id !== undefined ? ` (\`${j.id}\`)` : '')
-    const assumes = step.assumes.length ? `; assumes ${step.assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}` : ''
-    lines.push(`${i + 2}. $= ${toTex(step.to)}$ — ${by}${assumes}`)
+/** A line's TeX: the expression, or the text as written when it could not be read. */
+const lineTex = (l: ShownLine): string => (l.expr ? toTex(l.expr) : `\\text{${escapeText(l.source)}}`)
+
+/** Markdown: per part a numbered list, each line as inline `$...$` TeX with its justification. */
+export function toMarkdown(parts: readonly ShownPart[]): string {
+  const out: string[] = []
+  parts.forEach((p, k) => {
+    if (p.title !== undefined) out.push(...(k ? [''] : []), `### ${mdText(p.title)}`, '')
+    else if (k) out.push('')
+    p.lines.forEach((l, i) => {
+      const by = l.by.map((j) => mdText(j.text) + (j.id !== undefined ? ` (\`${j.id}\`)` : '')).join(', ')
+      const assumes = l.assumes.length ? `; assumes ${l.assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}` : ''
+      const verdict = l.verdict ? `**${mdText(l.verdict.text)}**` : ''
+      const why = [by + assumes, verdict].filter((t) => t).join(' ')
+      out.push(`${l.n}. $${i === 0 ? '' : '= '}${lineTex(l)}$${why ? ` — ${why}` : ''}`)
+    })
+    if (p.assumes?.length) out.push('', `Assuming ${p.assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}.`)
+    if (p.goal && p.status) out.push('', `Goal: $${toTex(p.goal)}$ — ${p.status}.`)
   })
-  const status = goalStatus(v)
-  if (d.goal && status) lines.push('', `Goal: $${toTex(d.goal)}$ — ${status}.`)
-  return `${lines.join('\n')}\n`
+  return `${out.join('\n')}\n`
 }
 
 // ---- LaTeX ------------------------------------------------------------------------------------
 
 /** The align* environment: the start, `&= line && \text{(rule)}` per step, then the assumptions. */
-function alignEnvironment(v: DerivationView): string {
-  const d = v.derivation
-  const rows = [`  ${toTex(d.start)}`]
-  for (const step of d.steps) rows.push(`  &= ${toTex(step.to)} && \\text{(${escapeText(justify(v, step).text)})}`)
-  const assumes = allAssumptions(d)
+function alignEnvironment(p: ShownPart): string {
+  const rows = p.lines.map((l, i) => {
+    const note = [byText(l), l.verdict?.text].filter((t) => t).join('; ')
+    const tag = note ? ` && \\text{(${escapeText(note)})}` : ''
+    return i === 0 ? `  ${lineTex(l)}${tag}` : `  &= ${lineTex(l)}${tag}`
+  })
+  const assumes = partAssumptions(p)
   if (assumes.length) rows.push(`  & \\text{assuming } ${assumes.map(assumptionTex).join(',\\ ')}`)
-  return `\\begin{align*}\n${rows.join(' \\\\\n')}\n\\end{align*}\n`
+  const title = p.title !== undefined ? `\\paragraph*{${escapeText(p.title)}}\n` : ''
+  return `${title}\\begin{align*}\n${rows.join(' \\\\\n')}\n\\end{align*}\n`
 }
 
-/** LaTeX: the align* environment, or with `standalone` a complete document (amsmath, amssymb). */
-export function toLatex(v: DerivationView, standalone = false): string {
-  const env = alignEnvironment(v)
+/** LaTeX: an align* environment per part, or with `standalone` a complete document (amsmath, amssymb). */
+export function toLatex(parts: readonly ShownPart[], standalone = false): string {
+  const env = parts.map(alignEnvironment).join('\n')
   if (!standalone) return env
   return ['\\documentclass{article}', '\\usepackage{amsmath}', '\\usepackage{amssymb}', '\\begin{document}', env.trimEnd(), '\\end{document}', ''].join('\n')
 }
@@ -107,36 +159,39 @@ table { border-collapse: collapse; }
 td { padding: 0.35rem 0.75rem; vertical-align: baseline; }
 td.n { color: #777; text-align: right; }
 td.why { color: #444; }
+.bad { color: #b00; }
 math { font-size: 1.15em; }`
 
-/** HTML: a standalone page (no scripts, no network) with each line rendered by `math`. */
-export function toHtml(v: DerivationView, math: MathRenderer): string {
-  const d = v.derivation
+/** HTML: a standalone page (no scripts, no network), a table per part with each line rendered by `math`. */
+export function toHtml(parts: readonly ShownPart[], math: MathRenderer): string {
   const row = (n: number, tex: string, why: string): string =>
     `<tr><td class="n">${n}</td><td class="line">${math(tex)}</td><td class="why">${why}</td></tr>`
-  const rows = [row(1, toTex(d.start), '')]
-  d.steps.forEach((step, i) => {
-    const j = justify(v, step)
-    const id = j.id !== undefined ? ` <code>${html(j.id)}</code>` : ''
-    const assumes = step.assumes.length ? `<br>assumes ${step.assumes.map((a) => math(assumptionTex(a))).join(', ')}` : ''
-    rows.push(row(i + 2, `= ${toTex(step.to)}`, `${html(j.text)}${id}${assumes}`))
+  const tables = parts.map((p) => {
+    const rows = p.lines.map((l, i) => {
+      const by = l.by.map((j) => `${html(j.text)}${j.id !== undefined ? ` <code>${html(j.id)}</code>` : ''}`).join(', ')
+      const assumes = l.assumes.length ? `<br>assumes ${l.assumes.map((a) => math(assumptionTex(a))).join(', ')}` : ''
+      const verdict = l.verdict ? `${by || assumes ? '<br>' : ''}<span class="${l.verdict.holds ? 'ok' : 'bad'}">${html(l.verdict.text)}</span>` : ''
+      return row(l.n, i === 0 ? lineTex(l) : `= ${lineTex(l)}`, `${by}${assumes}${verdict}`)
+    })
+    const title = p.title !== undefined ? `<h2>${html(p.title)}</h2>\n` : ''
+    const goal = p.goal && p.status ? `\n<p class="goal">Goal: ${math(toTex(p.goal))} — ${p.status}.</p>` : ''
+    const assumed = p.assumes?.length ? `<p class="assume">Assuming ${p.assumes.map((a) => math(assumptionTex(a))).join(', ')}.</p>\n` : ''
+    return `${title}${assumed}<table class="derivation">\n${rows.join('\n')}\n</table>${goal}`
   })
-  const status = goalStatus(v)
-  const goal = d.goal && status ? `\n<p class="goal">Goal: ${math(toTex(d.goal))} — ${status}.</p>` : ''
+  const first = parts[0]?.lines[0]
+  const name = parts[0]?.title ?? (first?.expr ? print(first.expr) : (first?.source ?? ''))
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Derivation of ${html(print(d.start))}</title>
+<title>Derivation of ${html(name)}</title>
 <style>
 ${STYLE}
 </style>
 </head>
 <body>
-<table class="derivation">
-${rows.join('\n')}
-</table>${goal}
+${tables.join('\n')}
 </body>
 </html>
 `

@@ -72,6 +72,9 @@ export async function checkFile(ctx: Context, file: string, depth: number): Prom
   const text = readUserFile(file, ctx.io.cwd)
   const parts = readDerivationFile(text, file, ctx.announce)
   if (!parts.some((p) => p.lines.length >= 2)) throw new UsageError(`${file}: a derivation needs at least two lines to check`)
+  // a file of which nothing reads as math is not a derivation at all (a Markdown export, a typo'd name)
+  const lines = parts.flatMap((p) => p.lines)
+  if (lines.every((l) => l.expr === undefined)) throw new UsageError(`${file}: no line reads as math (line ${lines[0]!.line}: ${lines[0]!.problem})`)
   const out: PartReport[] = []
   for (const p of parts) out.push(await checkPart(ctx, p, depth))
   return out

@@ -1,10 +1,11 @@
-// derive export FILE --format md|tex|html [-o OUT] [--standalone]: a saved derivation for homework.
+// derive export FILE --format md|tex|html [-o OUT] [--standalone] [--verdicts]: a derivation for homework.
 // HTML is rendered here, with KaTeX's MathML output: the page needs no script, font or network.
 import { resolve } from 'node:path'
 import { UsageError } from '../../errors.js'
-import type { DerivationView, MathRenderer } from '../../render/derivation.js'
+import type { MathRenderer, ShownPart } from '../../render/derivation.js'
 import type { Register } from '../main.js'
-import { viewOf } from './show.js'
+import { parseDepth } from './why.js'
+import { partsOf } from './show.js'
 
 export const FORMATS = ['md', 'tex', 'html'] as const
 export type Format = (typeof FORMATS)[number]
@@ -22,11 +23,11 @@ async function katexMathML(): Promise<MathRenderer> {
 }
 
 /** The exported text of a derivation in one format. */
-export async function exportText(view: DerivationView, format: Format, standalone: boolean): Promise<string> {
+export async function exportText(parts: readonly ShownPart[], format: Format, standalone: boolean): Promise<string> {
   const render = await import('../../render/derivation.js')
-  if (format === 'md') return render.toMarkdown(view)
-  if (format === 'tex') return render.toLatex(view, standalone)
-  return render.toHtml(view, await katexMathML())
+  if (format === 'md') return render.toMarkdown(parts)
+  if (format === 'tex') return render.toLatex(parts, standalone)
+  return render.toHtml(parts, await katexMathML())
 }
 
 function parseFormat(text: string): Format {
@@ -40,16 +41,18 @@ function parseFormat(text: string): Format {
 export const registerExport: Register = (program, act) => {
   program
     .command('export')
-    .description('a saved derivation as Markdown, LaTeX (align*) or a standalone HTML page, for homework')
-    .argument('<file>', 'a saved derivation')
+    .description('a derivation as Markdown, LaTeX (align*) or a standalone HTML page, for homework (a text or .tex file is checked first)')
+    .argument('<file>', 'a saved derivation, or a file derive check reads')
     .requiredOption('--format <format>', 'md, tex or html')
     .option('-o, --output <out>', 'write to this file (atomically) instead of stdout')
     .option('--standalone', 'tex: a complete document to compile, not just the align* environment')
-    .action((file: string, opts: { format: string; output?: string; standalone?: boolean }) =>
+    .option('--verdicts', "check every step and put its verdict beside it (with the rules found)")
+    .option('--depth <n>', 'longest chain of rules to try per step when checking (default 3)')
+    .action((file: string, opts: { format: string; output?: string; standalone?: boolean; verdicts?: boolean; depth?: string }) =>
       act(async (ctx) => {
         const format = parseFormat(opts.format)
-        const view = await viewOf(ctx, file)
-        const text = await exportText(view, format, opts.standalone === true)
+        const parts = await partsOf(ctx, file, { verdicts: opts.verdicts === true, depth: parseDepth(opts.depth) })
+        const text = await exportText(parts, format, opts.standalone === true)
         if (opts.output === undefined) {
           ctx.io.stdout(text)
           return 0

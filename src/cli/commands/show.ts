@@ -1,7 +1,13 @@
-// derive show FILE: a saved derivation as numbered lines with each step's justification.
+// derive show FILE: a derivation as numbered lines with each step's justification. A saved
+// derivation shows what was recorded; any other file (text, .tex) is checked first, and each
+// step shows the rules found and the verdict.
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
-import type { DerivationView } from '../../render/derivation.js'
+import type { DerivationView, Justification, ShownLine, ShownPart } from '../../render/derivation.js'
+import type { WhyResult } from '../../core/why.js'
+import { readUserFile } from '../../files.js'
+import { BY_HAND } from '../../session/derivation.js'
+import { checkFile, type PartReport, type StepReport, stepConditions, summary } from './check.js'
 
 /** A saved derivation, read and checked, with the library's rule names and the goal status. */
 export async function viewOf(ctx: Context, file: string): Promise<DerivationView> {
@@ -12,19 +18,78 @@ export async function viewOf(ctx: Context, file: string): Promise<DerivationView
   return { derivation, nameOf: (id) => names.get(id), reached: atGoal(derivation, lib.matrices) }
 }
 
+/** Is this file a saved derivation (JSON) rather than lines to check? */
+export const isSaved = (ctx: Context, file: string): boolean => !/\.tex$/i.test(file) && readUserFile(file, ctx.io.cwd).trimStart().startsWith('{')
+
+/** The rules a checked step was found to use. */
+function foundRules(r: WhyResult): Justification[] {
+  if (r.verdict === 'equal-unexplained') return [{ text: BY_HAND }]
+  if (r.verdict !== 'explained') return []
+  if (r.steps.length === 0) return [{ text: 'the same expression' }]
+  return r.steps.map((s) => (s.kind === 'rule' ? { text: `${s.label}${s.direction === 'reverse' ? ', right to left' : ''}`, id: s.rule!.id } : { text: s.label }))
+}
+
+/** A checked step's verdict in words. */
+function verdictOf(r: StepReport, p: PartReport): { text: string; holds: boolean } {
+  const x = r.result
+  if (r.unreadable) return { text: x.verdict === 'unknown' ? x.reason : '', holds: false }
+  const from = r.from !== undefined ? ` (from line ${r.from})` : ''
+  if (x.verdict === 'explained') return { text: `explained${from}`, holds: true }
+  if (x.verdict === 'equal-unexplained') return { text: `equal, no rule found${from}`, holds: true }
+  if (x.verdict === 'not-equal') return { text: `not equal: ${summary(r, p.part)}`, holds: false }
+  return { text: `could not be checked: ${summary(r, p.part)}`, holds: false }
+}
+
+/** Checked derivations as shown: each line with the rules found, its conditions and (optionally) its verdict. */
+export function checkedParts(parts: readonly PartReport[], verdicts: boolean): ShownPart[] {
+  return parts.map((p) => {
+    const byLine = new Map(p.reports.map((r) => [r.line, r]))
+    const lines = p.part.lines.map((l): ShownLine => {
+      const r = byLine.get(l.line)
+      const base = { n: l.line, source: l.source, ...(l.expr ? { expr: l.expr } : {}) }
+      if (!r) return { ...base, by: [], assumes: [] }
+      return { ...base, by: foundRules(r.result), assumes: stepConditions(r.result, p.part), ...(verdicts || r.unreadable ? { verdict: verdictOf(r, p) } : {}) }
+    })
+    return { ...(p.part.title !== undefined ? { title: p.part.title } : {}), lines, ...(p.part.assume.length ? { assumes: p.part.assume.map((a) => a.text) } : {}) }
+  })
+}
+
+/** What `show` and `export` render for a file: a saved derivation as recorded, any other file checked. */
+export async function partsOf(ctx: Context, file: string, o: { verdicts: boolean; depth: number }): Promise<ShownPart[]> {
+  if (isSaved(ctx, file) && !o.verdicts) return (await import('../../render/derivation.js')).savedParts(await viewOf(ctx, file))
+  return checkedParts(await checkFile(ctx, file, o.depth), o.verdicts)
+}
+
 export const registerShow: Register = (program, act) => {
   program
     .command('show')
-    .description('print a saved derivation (from derive step --save) with the justification of every step')
-    .argument('<file>', 'a saved derivation')
+    .description('print a derivation with the justification of every step (a saved one as recorded; a text or .tex file checked)')
+    .argument('<file>', 'a saved derivation, or a file derive check reads')
     .action((file: string) =>
       act(async (ctx) => {
-        const view = await viewOf(ctx, file)
-        if (ctx.json) {
-          ctx.outJson((await import('../../session/derivation.js')).toJson(view.derivation))
+        if (isSaved(ctx, file)) {
+          const view = await viewOf(ctx, file)
+          if (ctx.json) ctx.outJson((await import('../../session/derivation.js')).toJson(view.derivation))
+          else ctx.out((await import('../../render/derivation.js')).renderShow((await import('../../render/derivation.js')).savedParts(view), ctx.style))
           return 0
         }
-        ctx.out((await import('../../render/derivation.js')).renderShow(view, ctx.style))
+        const parts = checkedParts(await checkFile(ctx, file, 3), true)
+        if (ctx.json) {
+          const { print } = await import('../../core/print.js')
+          ctx.outJson(
+            parts.map((p) => ({
+              ...(p.title !== undefined ? { title: p.title } : {}),
+              lines: p.lines.map((l) => ({
+                line: l.n,
+                ...(l.expr ? { expr: print(l.expr) } : { source: l.source }),
+                ...(l.by.length ? { rules: l.by.map((j) => j.id ?? j.text) } : {}),
+                ...(l.assumes.length ? { assumes: l.assumes } : {}),
+                ...(l.verdict ? { verdict: l.verdict.text, holds: l.verdict.holds } : {}),
+              })),
+            })),
+          )
+        } else ctx.out((await import('../../render/derivation.js')).renderShow(parts, ctx.style))
+        // printing succeeded; whether every step holds is `derive check`'s answer (exit 1 there)
         return 0
       }),
     )
