@@ -89,3 +89,30 @@ describe('derive check on a homework file', () => {
     expect(r.stderr).toContain('a derivation needs at least two lines to check')
   })
 })
+
+describe('derive show and export on a homework file', () => {
+  const hw = '# (a) logs\n# assume: y > 0\nlog(x * y)\nlog(x) + log(y)\n---\n# (b) a slip\nx + x\n3 * x\n'
+  it('show checks the file: each step with the rules found, its conditions, and its verdict', async () => {
+    const r = await derive(['show', file(hw)])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('(a) logs\n 3. log(x * y)\n 4. = log(x) + log(y)\n      log of a product [log-product]\n      assumes x > 0\n      explained\nassuming y > 0')
+    expect(r.stdout).toMatch(/\(b\) a slip\n 7\. x \+ x\n 8\. = 3 \* x\n {6}not equal: x = .* vs /)
+  })
+  it('export puts the rules found beside each step, and with --verdicts the verdict too', async () => {
+    const p = file(hw)
+    const plain = await derive(['export', p, '--format', 'md'])
+    expect(plain.stdout).toContain('### (a) logs\n\n3. $\\log(x y)$\n4. $= \\log(x) + \\log(y)$ — log of a product (`log-product`); assumes $x > 0$\n\nAssuming $y > 0$.')
+    expect(plain.stdout).not.toContain('not equal')
+    const md = await derive(['export', p, '--format', 'md', '--verdicts'])
+    expect(md.stdout).toMatch(/8\. \$= 3 x\$ — \*\*not equal: x = /)
+    const tex = await derive(['export', p, '--format', 'tex', '--verdicts'])
+    expect(tex.stdout).toContain('\\paragraph*{(b) a slip}')
+    expect(tex.stdout).toMatch(/&= 3 x && \\text\{\(not equal: x = /)
+  })
+  it('export --verdicts checks a saved derivation too', async () => {
+    const step = { rule: 'log-product', direction: 'forward', at: '.', from: 'log(x * y)', to: 'log(x) + log(y)', assumes: ['x > 0', 'y > 0'] }
+    const p = file(JSON.stringify({ format: 'derive-derivation/1', start: 'log(x * y)', steps: [step] }), 'saved.json')
+    const r = await derive(['export', p, '--format', 'md', '--verdicts'])
+    expect(r.stdout).toBe('1. $\\log(x y)$\n2. $= \\log(x) + \\log(y)$ — log of a product (`log-product`); assumes $x > 0$, $y > 0$ **explained**\n')
+  })
+})
