@@ -1,10 +1,11 @@
 // Homework files (issue 11): several derivations per file, titles, unreadable lines reported in
 // their row, and `# vectors:` / `# assume:` that apply to their own derivation.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readDerivationFile } from '../src/session/derivation-file.js'
 import { derive, tempHome } from './helpers/cli.js'
+import { runIn } from './helpers/run-with.js'
 
 const file = (text: string, name = 'homework.txt'): string => {
   const p = join(tempHome(), name)
@@ -114,5 +115,43 @@ describe('derive show and export on a homework file', () => {
     const p = file(JSON.stringify({ format: 'derive-derivation/1', start: 'log(x * y)', steps: [step] }), 'saved.json')
     const r = await derive(['export', p, '--format', 'md', '--verdicts'])
     expect(r.stdout).toBe('1. $\\log(x y)$\n2. $= \\log(x) + \\log(y)$ — log of a product (`log-product`); assumes $x > 0$, $y > 0$ **explained**\n')
+  })
+})
+
+describe('a real two-part homework: the Gaussian MLE (Bishop §1.2.4, CS229 §1.3), equations and all', () => {
+  const FIXTURES = join(import.meta.dirname, 'fixtures', 'homework')
+  const golden = (name: string, actual: string): void => {
+    const p = join(FIXTURES, name)
+    if (process.env.UPDATE_GOLDEN) writeFileSync(p, actual)
+    expect(actual).toBe(readFileSync(p, 'utf8'))
+  }
+  const inFixtures = (args: string[]) => runIn(tempHome(), args, { cwd: FIXTURES })
+
+  it('check: line by line, set to zero, solve for mu, then sigma^2; the deliberate error found with a counterexample', { timeout: 300_000 }, async () => {
+    const r = await inFixtures(['check', 'gauss-mle.txt', '--json'])
+    expect(r.status).toBe(1)
+    const rows = JSON.parse(r.stdout) as (Row & { label?: string; variable?: string; converse?: boolean; counterexample?: unknown })[]
+    expect(rows.map((x) => [x.line, x.verdict])).toEqual([
+      [4, 'explained'],
+      [5, 'explained'],
+      [6, 'explained'],
+      [7, 'equal-unexplained'],
+      [8, 'equivalent'],
+      [9, 'explained'],
+      [10, 'equivalent'],
+      [15, 'equivalent'],
+      [16, 'equivalent'],
+      [17, 'not-implied'],
+    ])
+    expect(rows[2]!.label).toBe('set the derivative by mu to zero')
+    expect(rows[6]!.variable).toBe('mu')
+    expect(rows[9]).toMatchObject({ converse: false, counterexample: { values: { sigma: expect.any(Number) } } })
+    const text = await inFixtures(['check', 'gauss-mle.txt'])
+    golden('gauss-mle.check.txt', text.stdout)
+  })
+  it('show and export of the homework match their golden files', { timeout: 300_000 }, async () => {
+    golden('gauss-mle.show.txt', (await inFixtures(['show', 'gauss-mle.txt'])).stdout)
+    golden('gauss-mle.md', (await inFixtures(['export', 'gauss-mle.txt', '--format', 'md', '--verdicts'])).stdout)
+    golden('gauss-mle.tex', (await inFixtures(['export', 'gauss-mle.txt', '--format', 'tex'])).stdout)
   })
 })

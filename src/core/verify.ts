@@ -109,9 +109,17 @@ export function compareExpressions(
   to: Expr,
   options: CheckOptions & { matrices?: SymbolSetting; assume?: readonly Condition[] } = {},
 ): Comparison {
+  const r = check(pairProblem(from, to, options), options)
+  if (r.verdict === 'same') return { verdict: 'equal', points: r.points }
+  if (r.verdict === 'unknown') return { verdict: 'unknown', reason: r.reason }
+  return { verdict: 'not-equal', counterexample: { values: r.values, from: r.left, to: r.right } }
+}
+
+/** The sampling problem for two lines of a derivation (not a rule: every symbol just gets a value). */
+export function pairProblem(from: Expr, to: Expr, options: CheckOptions & { matrices?: SymbolSetting; assume?: readonly Condition[] } = {}): Problem {
   // vectors (declared, transposed, or inferred by the caller) are drawn as vectors, matrices as matrices
   const shapes = shapesFor([from, to], options.matrices ?? 'uppercase')
-  const problem: Problem = {
+  return {
     lhs: from,
     rhs: to,
     // what the derivation assumes (`# assume: n >= 1`): only such points are drawn
@@ -123,10 +131,6 @@ export function compareExpressions(
     isMatrix: (n) => shapes.has(n) && !shapes.vectors.has(n),
     ...(options.definitions ? { definitions: options.definitions } : {}),
   }
-  const r = check(problem, options)
-  if (r.verdict === 'same') return { verdict: 'equal', points: r.points }
-  if (r.verdict === 'unknown') return { verdict: 'unknown', reason: r.reason }
-  return { verdict: 'not-equal', counterexample: { values: r.values, from: r.left, to: r.right } }
 }
 
 type Check =
@@ -135,7 +139,7 @@ type Check =
   | { verdict: 'unknown'; reason: string }
 
 /** A side's value, or the EvalError saying why it has none here. */
-function evaluateSide(e: Expr, s: ReturnType<typeof draw>): Value | EvalError {
+export function evaluateSide(e: Expr, s: ReturnType<typeof draw>): Value | EvalError {
   try {
     return evaluate(e, s.scope, s.ctx)
   } catch (err) {
@@ -351,7 +355,7 @@ function formatPair(l: Value, r: Value): [number | string, number | string] {
 }
 
 /** The values behind a counterexample: each symbol that matters, each expression a wildcard stood for, each unknown function. */
-function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: Expr, rhs: Expr): Record<string, string | number> {
+export function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: Expr, rhs: Expr): Record<string, string | number> {
   const shown = new Set([...freeSymbols(lhs), ...freeSymbols(rhs)])
   // diff(f, x) is taken at the current value of x, which freeSymbols counts as bound
   for (const e of [lhs, rhs]) {

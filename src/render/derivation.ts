@@ -29,6 +29,13 @@ export interface ShownLine {
   readonly n: number
   /** The expression; undefined when the line could not be read (then `source` is shown as written). */
   readonly expr?: Expr
+  /** The equation, for a line `lhs = rhs` (then `expr` is undefined). */
+  readonly equation?: { readonly lhs: Expr; readonly rhs: Expr }
+  /**
+   * `implies` (`=>`): the line follows from the one before; `starts`: an equation set up from the
+   * expression before it (no sign between them); otherwise equal (an expression) or equivalent (an equation).
+   */
+  readonly relation?: 'implies' | 'starts'
   readonly source: string
   readonly by: readonly Justification[]
   /** Where the rule applied (a saved derivation records it). */
@@ -84,8 +91,8 @@ export function renderShow(parts: readonly ShownPart[], s: Style): string {
   parts.forEach((p, k) => {
     if (headed) lines.push(...(k ? [''] : []), s.rule(p.title ?? `derivation ${k + 1}`))
     p.lines.forEach((l, i) => {
-      const text = l.expr ? print(l.expr) : l.source
-      lines.push(`${s.dim(`${String(l.n).padStart(2)}.`)} ${i === 0 ? text : s.result(`= ${text}`)}`)
+      const text = l.expr ? print(l.expr) : l.equation ? `${print(l.equation.lhs)} = ${print(l.equation.rhs)}` : l.source
+      lines.push(`${s.dim(`${String(l.n).padStart(2)}.`)} ${i === 0 ? text : s.result(`${lead(l, '=', '=>', '<=>')} ${text}`.trimStart())}`)
       if (i === 0 && !l.verdict) return
       const rules = l.by.map((j) => (j.id !== undefined ? `${s.rule(j.text)} ${s.id(`[${j.id}]`)}` : s.warn(j.text))).join(', ')
       if (rules) lines.push(`      ${rules}${l.at !== undefined && l.by[0]?.id !== undefined ? ` at ${l.at}` : ''}`)
@@ -103,8 +110,13 @@ export function renderShow(parts: readonly ShownPart[], s: Style): string {
 
 const mdText = (t: string): string => t.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
 
-/** A line's TeX: the expression, or the text as written when it could not be read. */
-const lineTex = (l: ShownLine): string => (l.expr ? toTex(l.expr) : `\\text{${escapeText(l.source)}}`)
+/** A line's TeX: the expression or equation, or the text as written when it could not be read. */
+const lineTex = (l: ShownLine): string =>
+  l.expr ? toTex(l.expr) : l.equation ? `${toTex(l.equation.lhs)} = ${toTex(l.equation.rhs)}` : `\\text{${escapeText(l.source)}}`
+
+/** What a later line starts with: `=` for an expression, an arrow for an equation. */
+const lead = (l: ShownLine, equal: string, implies: string, iff: string): string =>
+  l.equation ? (l.relation === 'implies' ? implies : l.relation === 'starts' ? '' : iff) : equal
 
 /** Markdown: per part a numbered list, each line as inline `$...$` TeX with its justification. */
 export function toMarkdown(parts: readonly ShownPart[]): string {
@@ -117,7 +129,7 @@ export function toMarkdown(parts: readonly ShownPart[]): string {
       const assumes = l.assumes.length ? `; assumes ${l.assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}` : ''
       const verdict = l.verdict ? `**${mdText(l.verdict.text)}**` : ''
       const why = [by + assumes, verdict].filter((t) => t).join(' ')
-      out.push(`${l.n}. $${i === 0 ? '' : '= '}${lineTex(l)}$${why ? ` — ${why}` : ''}`)
+      out.push(`${l.n}. $${i === 0 ? '' : `${lead(l, '=', '\\Rightarrow', '\\iff')} `.trimStart()}${lineTex(l)}$${why ? ` — ${why}` : ''}`)
     })
     if (p.assumes?.length) out.push('', `Assuming ${p.assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}.`)
     if (p.goal && p.status) out.push('', `Goal: $${toTex(p.goal)}$ — ${p.status}.`)
@@ -132,7 +144,7 @@ function alignEnvironment(p: ShownPart): string {
   const rows = p.lines.map((l, i) => {
     const note = [byText(l), l.verdict?.text].filter((t) => t).join('; ')
     const tag = note ? ` && \\text{(${escapeText(note)})}` : ''
-    return i === 0 ? `  ${lineTex(l)}${tag}` : `  &= ${lineTex(l)}${tag}`
+    return i === 0 ? `  ${lineTex(l)}${tag}` : `  &${lead(l, '=', '\\Rightarrow', '\\iff')} ${lineTex(l)}${tag}`
   })
   const assumes = partAssumptions(p)
   if (assumes.length) rows.push(`  & \\text{assuming } ${assumes.map(assumptionTex).join(',\\ ')}`)
@@ -171,7 +183,7 @@ export function toHtml(parts: readonly ShownPart[], math: MathRenderer): string 
       const by = l.by.map((j) => `${html(j.text)}${j.id !== undefined ? ` <code>${html(j.id)}</code>` : ''}`).join(', ')
       const assumes = l.assumes.length ? `<br>assumes ${l.assumes.map((a) => math(assumptionTex(a))).join(', ')}` : ''
       const verdict = l.verdict ? `${by || assumes ? '<br>' : ''}<span class="${l.verdict.holds ? 'ok' : 'bad'}">${html(l.verdict.text)}</span>` : ''
-      return row(l.n, i === 0 ? lineTex(l) : `= ${lineTex(l)}`, `${by}${assumes}${verdict}`)
+      return row(l.n, i === 0 ? lineTex(l) : `${lead(l, '=', '\\Rightarrow', '\\iff')} ${lineTex(l)}`, `${by}${assumes}${verdict}`)
     })
     const title = p.title !== undefined ? `<h2>${html(p.title)}</h2>\n` : ''
     const goal = p.goal && p.status ? `\n<p class="goal">Goal: ${math(toTex(p.goal))} — ${p.status}.</p>` : ''

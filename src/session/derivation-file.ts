@@ -4,6 +4,7 @@
 // read is kept, with the reason, so the rest of the file is still checked and the row reported.
 import { readLatex } from '../core/latex.js'
 import type { Expr } from '../core/expr.js'
+import type { Equation } from '../core/equation.js'
 import { type Announce, type Condition, ParseError, parseCondition, parseExpr } from '../core/parse.js'
 import { declaredVectors } from '../core/shape.js'
 import { UsageError } from '../errors.js'
@@ -17,10 +18,15 @@ export interface FileLine {
   readonly line: number
   /** The text as written (without the leading `=` and the comment). */
   readonly source: string
-  /** The expression, or undefined when the line cannot be read (then `problem` says why). */
+  /** The expression, for an expression line. */
   readonly expr?: Expr
+  /** The equation, for a line `lhs = rhs`. */
+  readonly equation?: Equation
+  /** Why the line cannot be read (then it has neither expression nor equation). */
   readonly problem?: string
   readonly claimed?: string
+  /** How an equation line follows from the one before: `=>` implies, `<=>` (or nothing) equivalent. */
+  readonly relation?: 'implies' | 'equivalent'
 }
 
 /** One derivation of the file: its title, lines, and what its `#` lines declare. */
@@ -78,13 +84,18 @@ function textPart(rows: readonly string[], offset: number, file: string): FilePa
       return
     }
     const hash = raw.indexOf('#')
-    const source = (hash >= 0 ? raw.slice(0, hash) : raw).trim().replace(/^=\s*/, '')
+    const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim()
+    const lead = /^(<=>|⇔|=>|⇒|=)\s*/.exec(body)
+    const source = body.slice(lead?.[0].length ?? 0)
     if (source === '') return
     const comment = hash >= 0 ? raw.slice(hash + 1).trim() : ''
     const claimed = /^(?:by\s+)?([a-z0-9-]+)$/.exec(comment)?.[1]
+    const relation = lead?.[1] === '=>' || lead?.[1] === '⇒' ? ('implies' as const) : ('equivalent' as const)
     const base = { line: n, source, ...(claimed ? { claimed } : {}) }
+    const at = equalsSign(source)
     try {
-      lines.push({ ...base, expr: parseExpr(source) })
+      if (at < 0) lines.push({ ...base, expr: parseExpr(source) })
+      else lines.push({ ...base, relation, equation: { lhs: side(source.slice(0, at), 0), rhs: side(source.slice(at + 1), at + 1) } })
     } catch (e) {
       if (!(e instanceof ParseError)) throw e
       lines.push({ ...base, problem: `cannot read "${source}": ${e.reason} at position ${e.position}` })
@@ -94,6 +105,28 @@ function textPart(rows: readonly string[], offset: number, file: string): FilePa
   const vectors = declaredVectors(rows.join('\n'))
   if (vectors.bad) throw new UsageError(`${file}, line ${offset + vectors.bad.line}: "${vectors.bad.name}" in "# vectors:" is not a symbol name`)
   return { ...(title ? { title: title.text } : {}), line: title?.line ?? lines[0]!.line, lines, vectors: vectors.names, assume }
+}
+
+/** The position of the `=` of an equation (outside brackets, not part of ==, <=, >=, !=), or -1. */
+function equalsSign(text: string): number {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '(' || c === '[') depth++
+    else if (c === ')' || c === ']') depth--
+    else if (c === '=' && depth === 0 && !'=<>!'.includes(text[i - 1] ?? '') && !'=>'.includes(text[i + 1] ?? '')) return i
+  }
+  return -1
+}
+
+/** One side of an equation; a parse error's position counts from the start of the line. */
+function side(text: string, offset: number): Expr {
+  try {
+    return parseExpr(text)
+  } catch (e) {
+    if (e instanceof ParseError) throw new ParseError(e.reason, e.input, e.position + offset)
+    throw e
+  }
 }
 
 /** `n >= 1, sigma > 0` → the two conditions (commas inside brackets stay). */

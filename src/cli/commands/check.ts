@@ -2,6 +2,11 @@
 // separated by `---`, a saved derivation, or a LaTeX file). `show` and `export` reuse checkFile.
 import { print } from '../../core/print.js'
 import type { WhyResult } from '../../core/why.js'
+import type { Equation, Implication } from '../../core/equation.js'
+import { add, type Expr, freeSymbols, neg } from '../../core/expr.js'
+import type { Condition } from '../../core/parse.js'
+import * as Q from '../../core/rational.js'
+import { sameLine } from '../../session/derivation.js'
 import { UsageError } from '../../errors.js'
 import { readUserFile } from '../../files.js'
 import { findRule } from '../../library/lookup.js'
@@ -11,12 +16,24 @@ import type { Context } from '../context.js'
 import type { Register } from '../main.js'
 import { parseDepth, runWhy, type WhyContext } from './why.js'
 
+/** The verdict on a step between equations, judged by solving for a shared variable. */
+export type EquationResult =
+  | { verdict: 'implied' | 'equivalent'; variable: string; points: number }
+  | { verdict: 'not-implied'; variable: string; counterexample: Implied['counterexample']; converse: boolean; previous: number }
+type Implied = Extract<Implication, { verdict: 'not-implied' }>
+
+export type StepResult = WhyResult | EquationResult
+
+const isWhy = (r: StepResult): r is WhyResult => r.verdict !== 'implied' && r.verdict !== 'equivalent' && r.verdict !== 'not-implied'
+
 /** The verdict on one line of a derivation: the step that arrives at it, or why it could not be read. */
 export interface StepReport {
   readonly line: number
   /** The line the step starts from, when it is not the line just before (an unreadable line lies between). */
   readonly from?: number
-  readonly result: WhyResult
+  readonly result: StepResult
+  /** What kind of step between an expression and an equation it is: "set to zero", "on the left side". */
+  readonly label?: string
   /** The student's claimed rule, and whether it alone (plus algebra) gives the step. */
   readonly claimed?: { rule: string; holds: boolean }
   /** The line itself could not be read (result is unknown, with the reason). */
@@ -29,39 +46,106 @@ export interface PartReport {
   readonly reports: readonly StepReport[]
 }
 
-/** The step from `a` to `b`; `gap` when unreadable lines lie between them. */
-async function checkStep(ctx: Context, a: FileLine, b: FileLine, gap: boolean, depth: number, w: WhyContext): Promise<StepReport> {
-  const at = { line: b.line, ...(gap ? { from: a.line } : {}) }
+/** The step from expression `x` to `y` (line `b` claims a rule, maybe); `at` says where it is. */
+async function exprStep(ctx: Context, x: Expr, y: Expr, b: FileLine, at: { line: number; from?: number }, depth: number, all: WhyContext): Promise<StepReport> {
+  const w = relevant(all, [x, y])
   if (b.claimed) {
     const rule = findRule(ctx.library().rules, b.claimed)
-    const byClaim = await runWhy(ctx, a.expr!, b.expr!, 2, { ...w, rules: [rule] })
+    const byClaim = await runWhy(ctx, x, y, 2, { ...w, rules: [rule] })
     if (byClaim.verdict === 'explained' && byClaim.steps.some((s) => s.rule === rule)) {
       return { ...at, result: byClaim, claimed: { rule: rule.id, holds: true } }
     }
-    return { ...at, result: await runWhy(ctx, a.expr!, b.expr!, depth, w), claimed: { rule: rule.id, holds: false } }
+    return { ...at, result: await runWhy(ctx, x, y, depth, w), claimed: { rule: rule.id, holds: false } }
   }
-  return { ...at, result: await runWhy(ctx, a.expr!, b.expr!, depth, w) }
+  return { ...at, result: await runWhy(ctx, x, y, depth, w) }
+}
+
+/** The assumptions that speak about these lines (all their symbols occur in them): the sampler needs a value for each. */
+function relevant(w: WhyContext, lines: readonly Expr[]): WhyContext {
+  if (!w.assume) return w
+  const present = new Set(lines.flatMap((e) => [...freeSymbols(e)]))
+  const about = (c: Condition): boolean => (c.kind === 'rel' ? [c.lhs, c.rhs] : c.args).every((e) => [...freeSymbols(e)].every((n) => present.has(n)))
+  const { assume, ...rest } = w
+  const kept = assume.filter(about)
+  return kept.length ? { ...rest, assume: kept } : rest
+}
+
+/** A line as the derivation stands after it: an expression, or an equation. */
+type Current = { readonly line: number; readonly expr: Expr } | { readonly line: number; readonly equation: Equation }
+
+const isZero = (e: Expr): boolean => e.kind === 'num' && Q.isZero(e.q)
+
+/**
+ * The step from `a` to line `b`, and the derivation after it. Expression to expression: `why`.
+ * Expression to equation: "set to zero" (the non-zero side, or lhs - rhs, must equal the
+ * expression). Equation to expression: the expression continues the right side. Equation to
+ * equation: one side kept and the other rewritten is judged by `why`; otherwise by solving for a
+ * shared variable (`=>` needs the next to follow, `<=>` or a bare line both ways).
+ */
+async function checkStep(ctx: Context, a: Current, b: FileLine, gap: boolean, depth: number, w: WhyContext): Promise<{ report: StepReport; now: Current }> {
+  const at = { line: b.line, ...(gap ? { from: a.line } : {}) }
+  if ('expr' in a && b.expr) return { report: await exprStep(ctx, a.expr, b.expr, b, at, depth, w), now: { line: b.line, expr: b.expr } }
+  if ('expr' in a && b.equation) {
+    const { lhs, rhs } = b.equation
+    const side = isZero(rhs) ? lhs : isZero(lhs) ? rhs : add([lhs, neg(rhs)])
+    // diff(L, mu) = 0 after L: the derivative of the line before is set to zero
+    const derivative = side.kind === 'call' && side.head === 'diff' && side.args.length === 2
+    const r = await exprStep(ctx, a.expr, derivative ? side.args[0]! : side, b, at, depth, w)
+    return { report: { ...r, label: derivative ? `set the derivative by ${print(side.args[1]!)} to zero` : 'set to zero' }, now: { line: b.line, equation: b.equation } }
+  }
+  const eq = (a as { equation: Equation }).equation
+  if (b.expr) {
+    const r = await exprStep(ctx, eq.rhs, b.expr, b, at, depth, w)
+    return { report: { ...r, label: 'on the right side' }, now: { line: b.line, equation: { lhs: eq.lhs, rhs: b.expr } } }
+  }
+  const next = b.equation!
+  const now = { line: b.line, equation: next }
+  const setting = w.shapes ?? 'uppercase'
+  for (const [kept, other, label] of [
+    [[eq.lhs, next.lhs], [eq.rhs, next.rhs], 'on the right side'],
+    [[eq.rhs, next.rhs], [eq.lhs, next.lhs], 'on the left side'],
+  ] as const) {
+    if (!sameLine(kept[0], kept[1], setting)) continue
+    const r = await exprStep(ctx, other[0], other[1], b, at, depth, w)
+    // an equation rewritten on one side by rules or numerically equal is the same equation
+    if (r.result.verdict === 'explained' || r.result.verdict === 'equal-unexplained') return { report: { ...r, label }, now }
+  }
+  const { implies } = await import('../../core/equation.js')
+  const lib = ctx.library()
+  const { assume } = relevant(w, [eq.lhs, eq.rhs, next.lhs, next.rhs])
+  const o = { matrices: setting, definitions: lib.rules.filter((r) => r.kind === 'definition'), ...(assume ? { assume } : {}) }
+  const forward = implies(eq, next, o)
+  if (forward.verdict === 'unknown') return { report: { ...at, result: { verdict: 'unknown', reason: forward.reason, explored: 0 } }, now }
+  if (forward.verdict === 'not-implied') return { report: { ...at, result: { ...forward, converse: false, previous: a.line } }, now }
+  if (b.relation === 'implies') return { report: { ...at, result: { verdict: 'implied', variable: forward.variable, points: forward.points } }, now }
+  const back = implies(next, eq, o)
+  if (back.verdict === 'unknown') return { report: { ...at, result: { verdict: 'unknown', reason: `it follows (solving for ${forward.variable}), but the converse: ${back.reason}`, explored: 0 } }, now }
+  if (back.verdict === 'not-implied') return { report: { ...at, result: { ...back, converse: true, previous: a.line } }, now }
+  return { report: { ...at, result: { verdict: 'equivalent', variable: forward.variable, points: forward.points } }, now }
 }
 
 /** Check one derivation: each readable line against the readable line before it. */
 async function checkPart(ctx: Context, part: FilePart, depth: number): Promise<PartReport> {
   // one reading of the symbols for the whole derivation: x' on line 1 makes x a vector on line 5
   const shapes = ctx.shapes(
-    part.lines.flatMap((l) => (l.expr ? [l.expr] : [])),
+    part.lines.flatMap((l) => (l.expr ? [l.expr] : l.equation ? [l.equation.lhs, l.equation.rhs] : [])),
     part.vectors,
   )
   const w: WhyContext = { shapes, ...(part.assume.length ? { assume: part.assume.map((a) => a.condition) } : {}) }
   const reports: StepReport[] = []
-  let before: FileLine | undefined
+  let before: Current | undefined
   let gap = false
   for (const l of part.lines) {
-    if (l.expr === undefined) {
+    if (l.problem !== undefined) {
       gap = before !== undefined
-      reports.push({ line: l.line, result: { verdict: 'unknown', reason: l.problem!, explored: 0 }, unreadable: true })
+      reports.push({ line: l.line, result: { verdict: 'unknown', reason: l.problem, explored: 0 }, unreadable: true })
       continue
     }
-    if (before) reports.push(await checkStep(ctx, before, l, gap, depth, w))
-    before = l
+    if (before) {
+      const { report, now } = await checkStep(ctx, before, l, gap, depth, w)
+      reports.push(report)
+      before = now
+    } else before = l.expr ? { line: l.line, expr: l.expr } : { line: l.line, equation: l.equation! }
     gap = false
   }
   return { part, reports }
@@ -74,14 +158,15 @@ export async function checkFile(ctx: Context, file: string, depth: number): Prom
   if (!parts.some((p) => p.lines.length >= 2)) throw new UsageError(`${file}: a derivation needs at least two lines to check`)
   // a file of which nothing reads as math is not a derivation at all (a Markdown export, a typo'd name)
   const lines = parts.flatMap((p) => p.lines)
-  if (lines.every((l) => l.expr === undefined)) throw new UsageError(`${file}: no line reads as math (line ${lines[0]!.line}: ${lines[0]!.problem})`)
+  if (lines.every((l) => l.problem !== undefined)) throw new UsageError(`${file}: no line reads as math (line ${lines[0]!.line}: ${lines[0]!.problem})`)
   const out: PartReport[] = []
   for (const p of parts) out.push(await checkPart(ctx, p, depth))
   return out
 }
 
 /** The conditions a step needs beyond what its derivation assumes. */
-export function stepConditions(r: WhyResult, part: FilePart): string[] {
+export function stepConditions(r: StepResult, part: FilePart): string[] {
+  if (!isWhy(r)) return []
   const assumed = new Set(part.assume.map((a) => a.text.replace(/\s+/g, '')))
   return verdictConditions(r).filter((c) => !assumed.has(c.replace(/\s+/g, '')))
 }
@@ -90,7 +175,7 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 
 /** The last line of a check: what is wrong and what could not be checked, or that every step holds. */
 export function tally(reports: readonly StepReport[]): { text: string; holds: boolean } {
-  const wrong = reports.filter((r) => r.result.verdict === 'not-equal').length
+  const wrong = reports.filter((r) => r.result.verdict === 'not-equal' || r.result.verdict === 'not-implied').length
   const unread = reports.filter((r) => r.unreadable).length
   const unchecked = reports.filter((r) => r.result.verdict === 'unknown').length - unread
   const parts = [
@@ -106,19 +191,27 @@ export function summary(r: StepReport, part: FilePart): string {
   const x = r.result
   const claim = r.claimed && !r.claimed.holds ? ` (claimed ${r.claimed.rule} does not give this step)` : ''
   const from = r.from !== undefined ? ` (from line ${r.from})` : ''
+  const label = r.label ? `${r.label}: ` : ''
   const conditions = stepConditions(x, part)
   const provided = conditions.length ? `, provided ${conditions.join(', ')}` : ''
+  const values = (v: Record<string, number | string>): string =>
+    Object.entries(v)
+      .map(([k, n]) => `${k} = ${n}`)
+      .join(', ')
   switch (x.verdict) {
     case 'explained':
-      return (x.steps.length ? x.steps.map((s) => (s.kind === 'rule' ? s.rule!.id : s.label)).join(', ') : 'same expression') + provided + claim + from
+      return label + (x.steps.length ? x.steps.map((s) => (s.kind === 'rule' ? s.rule!.id : s.label)).join(', ') : 'same expression') + provided + claim + from
     case 'equal-unexplained':
-      return `equal, no rule found${provided}${claim}${from}`
+      return `${label}equal, no rule found${provided}${claim}${from}`
     case 'not-equal':
-      return `${Object.entries(x.counterexample.values)
-        .map(([k, v]) => `${k} = ${v}`)
-        .join(', ')}: ${x.counterexample.from} vs ${x.counterexample.to}${x.disagreement ? `; differs at ${print(x.disagreement.from)} vs ${print(x.disagreement.to)}` : ''}${from}`
+      return `${label}${values(x.counterexample.values)}: ${x.counterexample.from} vs ${x.counterexample.to}${x.disagreement ? `; differs at ${print(x.disagreement.from)} vs ${print(x.disagreement.to)}` : ''}${from}`
+    case 'implied':
+    case 'equivalent':
+      return `solving for ${x.variable} (${x.points} random points)${from}`
+    case 'not-implied':
+      return `${x.converse ? 'the converse fails: ' : ''}${values(x.counterexample.values)} satisfies line ${x.converse ? r.line : x.previous} but not line ${x.converse ? x.previous : r.line} (${x.counterexample.lhs} vs ${x.counterexample.rhs})${from}`
     case 'unknown':
-      return x.reason + from
+      return label + x.reason + from
   }
 }
 
@@ -146,7 +239,8 @@ export const registerCheck: Register = (program, act) => {
                 ...(several ? { part: i + 1 } : {}),
                 ...(p.part.title ? { title: p.part.title } : {}),
                 ...(r.from !== undefined ? { from: r.from } : {}),
-                ...whyToJson(r.result),
+                ...(isWhy(r.result) ? whyToJson(r.result) : r.result),
+                ...(r.label ? { label: r.label } : {}),
                 ...(r.claimed ? { claimed: r.claimed } : {}),
               })),
             ),
@@ -154,7 +248,7 @@ export const registerCheck: Register = (program, act) => {
           return status
         }
         const s = ctx.style
-        const color = { explained: s.good, 'equal-unexplained': s.warn, 'not-equal': s.bad, unknown: s.warn }
+        const color = { explained: s.good, 'equal-unexplained': s.warn, 'not-equal': s.bad, unknown: s.warn, implied: s.good, equivalent: s.good, 'not-implied': s.bad }
         const headed = parts.length > 1 || parts[0]!.part.title !== undefined
         const rows: string[] = []
         parts.forEach((p, i) => {

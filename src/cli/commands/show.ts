@@ -7,7 +7,7 @@ import type { DerivationView, Justification, ShownLine, ShownPart } from '../../
 import type { WhyResult } from '../../core/why.js'
 import { readUserFile } from '../../files.js'
 import { BY_HAND } from '../../session/derivation.js'
-import { checkFile, type PartReport, type StepReport, stepConditions, summary } from './check.js'
+import { checkFile, type PartReport, type StepReport, type StepResult, stepConditions, summary } from './check.js'
 
 /** A saved derivation, read and checked, with the library's rule names and the goal status. */
 export async function viewOf(ctx: Context, file: string): Promise<DerivationView> {
@@ -22,9 +22,15 @@ export async function viewOf(ctx: Context, file: string): Promise<DerivationView
 export const isSaved = (ctx: Context, file: string): boolean => !/\.tex$/i.test(file) && readUserFile(file, ctx.io.cwd).trimStart().startsWith('{')
 
 /** The rules a checked step was found to use. */
-function foundRules(r: WhyResult): Justification[] {
-  if (r.verdict === 'equal-unexplained') return [{ text: BY_HAND }]
-  if (r.verdict !== 'explained') return []
+function foundRules(r: StepResult, label?: string): Justification[] {
+  const own = label ? [{ text: label }] : []
+  if (r.verdict === 'implied' || r.verdict === 'equivalent') return [...own, { text: `solved for ${r.variable} (numerically checked)` }]
+  if (r.verdict === 'equal-unexplained') return [...own, { text: BY_HAND }]
+  if (r.verdict !== 'explained') return own
+  return [...own, ...whyRules(r)]
+}
+
+function whyRules(r: Extract<WhyResult, { verdict: 'explained' }>): Justification[] {
   if (r.steps.length === 0) return [{ text: 'the same expression' }]
   return r.steps.map((s) => (s.kind === 'rule' ? { text: `${s.label}${s.direction === 'reverse' ? ', right to left' : ''}`, id: s.rule!.id } : { text: s.label }))
 }
@@ -37,6 +43,8 @@ function verdictOf(r: StepReport, p: PartReport): { text: string; holds: boolean
   if (x.verdict === 'explained') return { text: `explained${from}`, holds: true }
   if (x.verdict === 'equal-unexplained') return { text: `equal, no rule found${from}`, holds: true }
   if (x.verdict === 'not-equal') return { text: `not equal: ${summary(r, p.part)}`, holds: false }
+  if (x.verdict === 'implied' || x.verdict === 'equivalent') return { text: `${x.verdict}${from}`, holds: true }
+  if (x.verdict === 'not-implied') return { text: `does not follow: ${summary(r, p.part)}`, holds: false }
   return { text: `could not be checked: ${summary(r, p.part)}`, holds: false }
 }
 
@@ -44,11 +52,15 @@ function verdictOf(r: StepReport, p: PartReport): { text: string; holds: boolean
 export function checkedParts(parts: readonly PartReport[], verdicts: boolean): ShownPart[] {
   return parts.map((p) => {
     const byLine = new Map(p.reports.map((r) => [r.line, r]))
+    let previous: ShownLine | undefined
     const lines = p.part.lines.map((l): ShownLine => {
       const r = byLine.get(l.line)
-      const base = { n: l.line, source: l.source, ...(l.expr ? { expr: l.expr } : {}) }
+      const starts = l.equation && previous?.expr !== undefined
+      const relation = l.relation === 'implies' ? { relation: 'implies' as const } : starts ? { relation: 'starts' as const } : {}
+      const base = { n: l.line, source: l.source, ...(l.expr ? { expr: l.expr } : {}), ...(l.equation ? { equation: l.equation } : {}), ...relation }
+      if (l.problem === undefined) previous = base as ShownLine
       if (!r) return { ...base, by: [], assumes: [] }
-      return { ...base, by: foundRules(r.result), assumes: stepConditions(r.result, p.part), ...(verdicts || r.unreadable ? { verdict: verdictOf(r, p) } : {}) }
+      return { ...base, by: foundRules(r.result, r.label), assumes: stepConditions(r.result, p.part), ...(verdicts || r.unreadable ? { verdict: verdictOf(r, p) } : {}) }
     })
     return { ...(p.part.title !== undefined ? { title: p.part.title } : {}), lines, ...(p.part.assume.length ? { assumes: p.part.assume.map((a) => a.text) } : {}) }
   })
@@ -81,7 +93,7 @@ export const registerShow: Register = (program, act) => {
               ...(p.title !== undefined ? { title: p.title } : {}),
               lines: p.lines.map((l) => ({
                 line: l.n,
-                ...(l.expr ? { expr: print(l.expr) } : { source: l.source }),
+                ...(l.expr ? { expr: print(l.expr) } : l.equation ? { equation: `${print(l.equation.lhs)} = ${print(l.equation.rhs)}` } : { source: l.source }),
                 ...(l.by.length ? { rules: l.by.map((j) => j.id ?? j.text) } : {}),
                 ...(l.assumes.length ? { assumes: l.assumes } : {}),
                 ...(l.verdict ? { verdict: l.verdict.text, holds: l.verdict.holds } : {}),

@@ -1,0 +1,119 @@
+// Steps between equations ("set the derivative to zero and solve for mu"): does line k+1 follow
+// from line k? Judged numerically by solving for a variable the lines share: the other symbols
+// get random values, line k is solved for the variable (secant iteration from a random start),
+// and line k+1 must hold at that solution. A counterexample is a point that satisfies line k but
+// not line k+1.
+import { add, type Expr, freeSymbols, neg, OPS } from './expr.js'
+import type { Condition } from './parse.js'
+import { draw, meetsConditions, plan, Rng, shapeKind } from './sample.js'
+import type { SymbolSetting } from './shape.js'
+import type { Rule } from './rule.js'
+import { close, describeSample, evaluateSide, pairProblem } from './verify.js'
+import { EvalError } from './evaluate.js'
+
+/** `lhs = rhs`. */
+export interface Equation {
+  readonly lhs: Expr
+  readonly rhs: Expr
+}
+
+export type Implication =
+  | { verdict: 'implied'; variable: string; points: number }
+  | { verdict: 'not-implied'; variable: string; counterexample: { values: Record<string, number | string>; lhs: number; rhs: number } }
+  | { verdict: 'unknown'; reason: string }
+
+export interface ImplicationOptions {
+  readonly matrices?: SymbolSetting
+  readonly assume?: readonly Condition[]
+  readonly definitions?: readonly Rule[]
+  readonly points?: number
+  readonly seed?: number
+}
+
+const POINTS = 20
+const ROOT_TOL = 1e-11
+const HOLD_TOL = 1e-6
+
+const difference = (e: Equation): Expr => add([e.lhs, neg(e.rhs)])
+
+/** The scalar symbols both equations mention, the most promising first (a symbol standing alone on a side). */
+function sharedVariables(a: Equation, b: Equation): string[] {
+  const inA = new Set([...freeSymbols(a.lhs), ...freeSymbols(a.rhs)])
+  const shared = [...new Set([...freeSymbols(b.lhs), ...freeSymbols(b.rhs)])].filter((s) => inA.has(s) && s !== 'e' && s !== 'pi')
+  const alone = (e: Expr): boolean => e.kind === 'sym' && shared.includes(e.name)
+  const first = [a.lhs, a.rhs, b.lhs, b.rhs].filter(alone).map((e) => (e as { name: string }).name)
+  return [...new Set([...first, ...shared])]
+}
+
+/** A root of f near t0 (secant steps), or undefined. */
+function solve(f: (t: number) => number | undefined, t0: number): number | undefined {
+  let x0 = t0
+  let x1 = t0 === 0 ? 0.5 : t0 * 1.1
+  let f0 = f(x0)
+  let f1 = f(x1)
+  for (let k = 0; k < 80 && f0 !== undefined && f1 !== undefined; k++) {
+    if (f1 === 0) return x1
+    if (f1 === f0) return undefined
+    const x2 = x1 - (f1 * (x1 - x0)) / (f1 - f0)
+    if (!Number.isFinite(x2)) return undefined
+    if (Math.abs(x2 - x1) <= ROOT_TOL * Math.max(1, Math.abs(x2))) return x2
+    ;[x0, f0, x1, f1] = [x1, f1, x2, f(x2)]
+  }
+  return undefined
+}
+
+/** Does `b` hold wherever `a` does? Tries each shared variable until one can be solved for. */
+export function implies(a: Equation, b: Equation, o: ImplicationOptions = {}): Implication {
+  const vars = sharedVariables(a, b)
+  if (vars.length === 0) return { verdict: 'unknown', reason: 'the two equations share no variable to solve for' }
+  const problem = pairProblem(difference(a), difference(b), { ...o, ...(o.assume ? { assume: o.assume } : {}) })
+  const symbols = plan(problem)
+  const want = o.points ?? POINTS
+  for (const v of vars) {
+    const p = symbols.find((s) => s.name === v)
+    if (!p || shapeKind(p.role) !== 'scalar') continue
+    const rng = new Rng(o.seed ?? 1)
+    let solved = 0
+    for (let attempt = 0; attempt < want * 10 && solved < want; attempt++) {
+      const s = draw(symbols, rng, { positive: attempt >= want * 5, ...(o.definitions ? { definitions: o.definitions } : {}) })
+      const start = s.scope.get(v)
+      if (typeof start !== 'number') break
+      const at = (t: number): typeof s => ({ ...s, scope: new Map(s.scope).set(v, t) })
+      const valueOf = (e: Expr, t: number): number | undefined => {
+        const x = evaluateSide(e, at(t))
+        return typeof x === 'number' && Number.isFinite(x) ? x : undefined
+      }
+      const root = solve((t) => valueOf(difference(a), t), start)
+      if (root === undefined) continue
+      const point = at(root)
+      try {
+        if (!meetsConditions(problem.where, point)) continue
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e
+        continue
+      }
+      // measured against the size of the terms: a sum of large terms that cancels to 0 is 0
+      const scale = (e: Equation): number | undefined => {
+        const sizes = [e.lhs, e.rhs].flatMap((x) => (x.kind === 'call' && x.head === OPS.add ? x.args : [x])).map((x) => valueOf(x, root))
+        // and of the values themselves: sum(x[i] - mu, i, 1, n) = 0 cancels values of the size of x and mu
+        const given = [...point.scope.values()].flatMap((x) => (typeof x === 'number' ? [x] : x.kind === 'array' ? x.items.filter((y): y is number => typeof y === 'number') : []))
+        return sizes.some((x) => x === undefined) ? undefined : Math.max(...sizes.map((x) => Math.abs(x!)), ...given.map(Math.abs))
+      }
+      const al = valueOf(a.lhs, root)
+      const ar = valueOf(a.rhs, root)
+      const sa = scale(a)
+      if (al === undefined || ar === undefined || sa === undefined || !close(al, ar, 1e-9, sa)) continue
+      const l = valueOf(b.lhs, root)
+      const r = valueOf(b.rhs, root)
+      const sb = scale(b)
+      if (l === undefined || r === undefined || sb === undefined) continue
+      if (!close(l, r, HOLD_TOL, sb)) {
+        const values = { ...describeSample(symbols, point, difference(a), difference(b)), [v]: Number(root.toPrecision(6)) }
+        return { verdict: 'not-implied', variable: v, counterexample: { values, lhs: Number(l.toPrecision(4)), rhs: Number(r.toPrecision(4)) } }
+      }
+      solved++
+    }
+    if (solved >= want) return { verdict: 'implied', variable: v, points: solved }
+  }
+  return { verdict: 'unknown', reason: `could not solve the first equation for ${vars.join(' or ')} at enough random points` }
+}
