@@ -54,7 +54,18 @@ const long = [
   ['Gaussian log-likelihood, --depth 8', 'sum(log(1/(sqrt(2*pi)*sigma)*exp(-(y[i]-theta*x[i])^2/(2*sigma^2))), i, 1, n)', 'n*log(1/(sqrt(2*pi)*sigma)) - 1/(2*sigma^2)*sum((y[i]-theta*x[i])^2, i, 1, n)', '8'],
 ]
 for (const [name, from, to, depth] of long) {
-  const r = time([bin, 'why', from, to, '--json', '--depth', depth])
+  const r = time([bin, 'why', from, to, '--json', '--depth', depth, '--time-limit', '30'])
   const out = JSON.parse(r.stdout)
   console.log(`long step   ${name.padEnd(36)} ${out.verdict} in ${out.steps?.length ?? '-'} steps, ${r.ms.toFixed(0)} ms`)
+}
+
+// Adversarial matching (issue 9): a capped rule cuts only itself; equal terms are tried once.
+const product12 = `log(a * b) * ${Array.from({ length: 12 }, (_, i) => `x${i + 1}`).join(' * ')}`
+const minus200 = Array.from({ length: 200 }, () => 'x').join(' - ')
+for (const [name, expr] of [['log(a * b) * x1 * ... * x12', product12], ['x - x - ... - x (200 terms)', minus200]]) {
+  const r = spawnSync(process.execPath, [bin, 'match', '--json', '--', expr], { env, encoding: 'utf8' })
+  const t = time([bin, 'match', '--json', '--', expr])
+  const fits = JSON.parse(r.stdout)
+  const warning = r.stderr.trim() ? ` (${r.stderr.trim()})` : ''
+  console.log(`adversarial match ${name.padEnd(30)} ${fits.length} fits${fits.some((f) => f.rule === 'log-product') ? ' incl. log-product' : ''}, ${t.ms.toFixed(0)} ms (target < 1000 ms)${warning}`)
 }
