@@ -65,3 +65,28 @@ describe('diff(f, x) and the indefinite int(f, x) are functions of x, not binder
     expect(verdict('int(x^2, x)', 'int(y^2, y)').verdict).not.toBe('explained')
   })
 })
+
+describe('bound variables are never captured (issue 8 item 2)', () => {
+  it('keys tell apart variables of nested binders even when one shadows another', () => {
+    const same = (a: string, b: string): boolean => equal(parseExpr(a), parseExpr(b))
+    expect(same('sum(sum(sum(i*j, j, 1, 2), i, 1, 3), i, 1, 4)', 'sum(sum(sum(j*j, j, 1, 2), i, 1, 3), i, 1, 4)')).toBe(false)
+    expect(same('sum(sum(sum(i*j, j, 1, 2), i, 1, 3), i, 1, 4)', 'sum(sum(sum(k*j, j, 1, 2), k, 1, 3), m, 1, 4)')).toBe(true)
+  })
+  it.each([
+    ['sum(sum(i, i, 1, 2), i, 1, 3)', 'sum(sum(i, i, 1, 3), i, 1, 2)'],
+    ['sum(sum(i^2, i, 1, 2), i, 1, 3)', 'sum(sum(i^2, i, 1, 3), i, 1, 2)'],
+    ['prod(sum(i, i, 1, 2), i, 1, 3)', 'sum(prod(i, i, 1, 3), i, 1, 2)'],
+    ['diff(int(x^2, x, 0, 1), x)', 'int(diff(x^2, x), x, 0, 1)'],
+    ['diff(int(x*t, t, 0, 1), t)', 'int(diff(x*t, t), t, 0, 1)'],
+    ['sum(x[i], i, 1, n) * sum(y[i], i, 1, n)', 'sum(sum(x[i] * y[i], i, 1, n), i, 1, n)'],
+    ['int(sum(x^i, i, 1, 2), x, 0, 1)', 'sum(int(x^x, x, 0, 1), x, 1, 2)'],
+  ])('why %s = %s is not explained', (from, to) => {
+    expect(verdict(from, to).verdict).not.toBe('explained')
+  })
+  it.each([
+    ['sum(sum(j * i, j, 1, 2), i, 1, 3)', 'sum(sum(j * i, i, 1, 3), j, 1, 2)'],
+    ['diff(int(x^2, x, 0, 1), x)', '0'],
+  ])('why %s = %s is explained', (from, to) => {
+    expect(verdict(from, to).verdict).toBe('explained')
+  })
+})

@@ -33,8 +33,11 @@ function keyOf(e: Expr, matrices: ReadonlySet<string>, renames: ReadonlyMap<stri
     case 'call': {
       const v = boundVar(e)
       if (v) {
+        // a name above every one in use: fresh even when v shadows an outer variable
+        let fresh = 0
+        for (const r of renames.values()) fresh = Math.max(fresh, Number(r.slice(1)) + 1)
         const inner = new Map(renames)
-        inner.set(v.name, `$${renames.size}`)
+        inner.set(v.name, `$${fresh}`)
         const parts = e.args.map((a, i) => keyIn(a, matrices, inScopeOf(i) ? inner : renames, known))
         return `${e.head}(${parts.join(',')})`
       }

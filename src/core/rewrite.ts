@@ -27,6 +27,7 @@ import {
 import { acView, type Bindings, Budget, checkConditions, match, matchAC, type MatchContext } from './match.js'
 import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
+import { captures } from './scope.js'
 import { shapesFor, type SymbolSetting } from './shape.js'
 
 /** One way a rule fits an expression: where, with which bindings, and what it gives. */
@@ -229,7 +230,9 @@ function build(
 ): Fit | undefined {
   const assumes = checkConditions(rule.where, b, ctx.matrices)
   if (!assumes) return undefined
-  const replacement = instantiate(templateOf(rule, direction), b)
+  const template = templateOf(rule, direction)
+  if (captures(patternOf(rule, direction), template, b, rule.literals)) return undefined
+  const replacement = instantiate(template, b)
   const result = replaceAt(root, path, place(replacement))
   return { rule, direction, path, subterm, bindings: b, replacement, result, assumes }
 }
