@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { equal } from '../src/core/equal.js'
 import { type Expr, freeSymbols } from '../src/core/expr.js'
 import { parseExpr } from '../src/core/parse.js'
+import { print } from '../src/core/print.js'
 import { compareExpressions } from '../src/core/verify.js'
 import { why } from '../src/core/why.js'
 import { loadLibrary } from '../src/library/library.js'
+import { words } from '../src/render/explain.js'
+import { toTex } from '../src/render/tex.js'
 
 const lib = loadLibrary()
 const definitions = lib.rules.filter((r) => r.kind === 'definition')
@@ -88,5 +91,50 @@ describe('bound variables are never captured (issue 8 item 2)', () => {
     ['diff(int(x^2, x, 0, 1), x)', '0'],
   ])('why %s = %s is explained', (from, to) => {
     expect(verdict(from, to).verdict).toBe('explained')
+  })
+})
+
+describe('indexed variables and the Kronecker delta (issue 8 item 3)', () => {
+  it.each([
+    ['diff(sum(x[m], m, 1, 3), x[2])', '0'],
+    ['diff(sum(x[m]^2, m, 1, n), x[j])', '0'],
+    ['diff(x[m], x[j])', '0'],
+    ['diff(x[i][k], x[j][k])', '0'],
+    ['diff(softmax(x, k, n), x[j])', '0'],
+    ['diff(logsumexp(x, n), x[j])', '0'],
+    ['diff(crossentropy(y, x, n), x[j])', '0'],
+    ['diff(x[m] * y, x[j])', 'y'],
+    ['sum(delta(m, 5), m, 1, 3)', '1'],
+    ['diff(sum(w[i]*x[i], i, 1, n), w[j])', '0'],
+  ])('why %s = %s is not explained (unless under an assumption)', (from, to) => {
+    const r = verdict(from, to, 4)
+    expect(r.verdict !== 'explained' || r.assumes.length > 0).toBe(true)
+  })
+  it.each([
+    ['diff(sum(x[m], m, 1, 3), x[2])', '1', []],
+    ['diff(x[1], x[2])', '0', []],
+    ['diff(x[3], x[3])', '1', []],
+    ['sum(delta(m, 2), m, 1, 3)', '1', []],
+    ['diff(sum(w[i]*x[i], i, 1, n), w[j])', 'x[j]', ['j is an integer', '1 <= j', 'j <= n']],
+    ['diff(sum(a[k]*b[k], k, 2, m), b[j])', 'a[j]', ['j is an integer', '2 <= j', 'j <= m']],
+    ['sum(exp(x[k]) * delta(k, j), k, 1, n)', 'exp(x[j])', ['j is an integer', '1 <= j', 'j <= n']],
+    ['sum(delta(j, k) * y[k], k, 1, n)', 'y[j]', ['j is an integer', '1 <= j', 'j <= n']],
+  ])('why %s = %s is explained, provided %j', (from, to, assumes) => {
+    const r = verdict(from, to, 5)
+    expect(r.verdict).toBe('explained')
+    expect([...r.assumes].sort()).toEqual([...assumes].sort())
+  })
+  it.each([
+    ['diff(sum(w[i]*x[i], i, 1, n), w[j])', 'x[j]'],
+    ['diff(sum(x[m], m, 1, n), x[j])', '1'],
+    ['diff(logsumexp(x, n), x[j])', 'softmax(x, j, n)'],
+    ['sum(delta(i, j) * y[i], i, 1, n)', 'y[j]'],
+  ])('the judge draws an index inside the range it indexes: %s = %s', (from, to) => {
+    expect(compareExpressions(parseExpr(from), parseExpr(to), { definitions, matrices: lib.matrices }).verdict).toBe('equal')
+  })
+  it('delta is printed, read aloud and typeset', () => {
+    expect(print(parseExpr('delta(m, j) * x[m]'))).toBe('delta(m, j) * x[m]')
+    expect(words(parseExpr('delta(m, j)'))).toContain('Kronecker delta')
+    expect(toTex(parseExpr('delta(m, j)'))).toBe('\\delta_{m j}')
   })
 })

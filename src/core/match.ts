@@ -5,7 +5,6 @@ import { equal, key } from './equal.js'
 import {
   type Call,
   call,
-  dependsOn,
   type Expr,
   freeSymbols,
   isAC,
@@ -13,13 +12,13 @@ import {
   isReciprocal,
   num,
   OPS,
-  walk,
 } from './expr.js'
 import type { Condition, RelOp } from './parse.js'
 import { print } from './print.js'
 import { CONSTANTS, type Rule } from './rule.js'
 import { relationHolds, signOfDifference } from './precise.js'
 import * as Q from './rational.js'
+import { mayDependOn } from './scope.js'
 import { SCALAR } from './scalar.js'
 import { isMatrixish, isOrderedProduct, shapeOf } from './shape.js'
 import { signOf } from './sign.js'
@@ -435,8 +434,7 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
     const [a, v] = c.args.map((x) => substitute(x, b)) as [Expr, Expr | undefined]
     switch (c.name) {
       case 'free': {
-        const bad = v!.kind === 'sym' ? dependsOn(a, v!.name) : [...walk(a)].some(({ node }) => equal(node, v!, matrices))
-        if (bad) return undefined
+        if (mayDependOn(a, v!)) return undefined
         break
       }
       case 'symbol':

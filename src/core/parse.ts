@@ -6,6 +6,7 @@ import { add, call, div, type Expr, isCall, isConditionHead, mul, neg, num, numL
 import { readLatex } from './latex.js'
 import { NumberText, parseMathjs } from './mathjs.js'
 import { print } from './print.js'
+import { renameApart } from './scope.js'
 
 /** A bad expression: what is wrong, and where (1-based character position in `input`). */
 export class ParseError extends Error {
@@ -33,6 +34,11 @@ export type Announce = (reading: string) => void
 export interface ParseOptions {
   /** Told each reading of the input that differs from its literal text by a choice. */
   readonly announce?: Announce
+  /**
+   * A rule's pattern or template: its binders' variables are wildcards named as written. (Other
+   * input is renamed apart, SPEC §1.3: each binder gets a variable of its own.)
+   */
+  readonly pattern?: boolean
 }
 
 /** Longest expression read (characters): longer input is refused before any parsing. */
@@ -310,8 +316,16 @@ function mathjsParse(input: string): { node: MathNode; norm: Normalised } {
 /** Is this text LaTeX (SPEC §1.2): a backslash anywhere, or math between dollar signs? */
 export const isLatex = (input: string): boolean => input.includes('\\') || /^\s*\$/.test(input)
 
-/** Parse an expression in derive's notation, or LaTeX when it contains a backslash. Throws ParseError. */
+/**
+ * Parse an expression in derive's notation, or LaTeX when it contains a backslash, renamed apart
+ * (unless `pattern`). Throws ParseError.
+ */
 export function parseExpr(input: string, options: ParseOptions = {}): Expr {
+  const e = readExpr(input, options)
+  return options.pattern ? e : renameApart(e)
+}
+
+function readExpr(input: string, options: ParseOptions): Expr {
   if (isLatex(input)) return readLatex(input, options)
   const { node, norm } = mathjsParse(input)
   const told = new Set<string>()

@@ -2,6 +2,7 @@
 // `exp(t) / (1 + exp(t))`. What it prints parses back to the same tree.
 import { type Call, type Expr, isCall, neg, type Num, OPS, RELATION_HEADS } from './expr.js'
 import * as Q from './rational.js'
+import { displayNames } from './scope.js'
 
 /** b ^ -1, printed as "1 / b" (other negative powers print as written, so text round-trips). */
 const isInverse = (e: Expr): e is Call => isCall(e, OPS.pow) && e.args[1]?.kind === 'num' && e.args[1].value === -1
@@ -54,9 +55,9 @@ export function isNegativeTerm(e: Expr): boolean {
   return isCall(e, OPS.mul) && e.args[0]?.kind === 'num' && e.args[0].q.n < 0n
 }
 
-/** Print an expression. */
+/** Print an expression, its variables named as written (scope.ts displayNames). */
 export function print(e: Expr, options: PrintOptions = {}): string {
-  return new Printer(options).expr(e, '', PREC.cond - 1)
+  return new Printer(options).expr(displayNames(e), '', PREC.cond - 1)
 }
 
 class Printer {

@@ -27,7 +27,7 @@ import {
 import { acView, type Bindings, Budget, checkConditions, match, matchAC, type MatchContext } from './match.js'
 import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
-import { captures } from './scope.js'
+import { captures, SUBST, substituteFree } from './scope.js'
 import { shapesFor, type SymbolSetting } from './shape.js'
 
 /** One way a rule fits an expression: where, with which bindings, and what it gives. */
@@ -239,7 +239,10 @@ function build(
 
 // ---- instantiation --------------------------------------------------------------------------
 
-/** The template with wildcards replaced by their values, new arithmetic tidied (never the values). */
+/**
+ * The template with wildcards replaced by their values, new arithmetic tidied (never the values);
+ * subst(f, i, j) is f's value with i replaced by j.
+ */
 export function instantiate(template: Expr, b: Bindings): Expr {
   const taken = new Set<string>()
   for (const v of b.values()) for (const s of freeSymbols(v)) taken.add(s)
@@ -248,6 +251,10 @@ export function instantiate(template: Expr, b: Bindings): Expr {
     if (t.kind === 'sym') {
       const r = renames.get(t.name)
       return r !== undefined ? sym(r) : (b.get(t.name) ?? t)
+    }
+    if (t.head === SUBST && t.args.length === 3 && t.args[1]!.kind === 'sym') {
+      const [f, v, by] = t.args.map((a) => go(a, renames)) as [Expr, Expr, Expr]
+      if (v.kind === 'sym') return substituteFree(f, v.name, by)
     }
     const v = boundVar(t)
     if (v && !b.has(v.name)) {

@@ -3,6 +3,7 @@
 // built: compileRule refuses it with a message naming the field.
 import { type Expr, freeSymbols, isMatrixName, matrixSymbols, walk } from './expr.js'
 import { type Condition, ParseError, parseCondition, parseExpr } from './parse.js'
+import { SUBST } from './scope.js'
 import { inferShapes, matricesOf, type SymbolSetting, transposedSymbols, vectorsOf } from './shape.js'
 
 /** A rule exactly as stored in a rule file (unknown fields are kept by the library layer). */
@@ -82,7 +83,7 @@ function neededBy(template: Expr, literals: ReadonlySet<string>): Set<string> {
 function parseField(id: string, field: string, text: unknown): Expr {
   if (typeof text !== 'string' || text.trim() === '') throw new RuleError(id, field, 'expected a non-empty expression')
   try {
-    return parseExpr(text)
+    return parseExpr(text, { pattern: true })
   } catch (e) {
     if (e instanceof ParseError) throw new RuleError(id, field, `${e.reason} at position ${e.position}`, e.position)
     throw e
@@ -114,6 +115,13 @@ export function compileRule(spec: RuleSpec, options: { pack: string; matrices: S
     const rhsWild = wildcardsOf(rhs, literals)
     for (const w of neededBy(lhs, literals)) {
       if (!rhsWild.has(w)) throw new RuleError(id, 'reversible', `wildcard "${w}" of the left side does not occur on the right, so the rule cannot be reversed`)
+    }
+  }
+  // subst(f, i, j) builds a result; there is nothing to match it against
+  const sides: [string, Expr][] = reversible ? [['lhs', lhs], ['reversible', rhs]] : [['lhs', lhs]]
+  for (const [side, e] of sides) {
+    if ([...walk(e)].some(({ node }) => node.kind === 'call' && node.head === SUBST)) {
+      throw new RuleError(id, side, `subst(f, i, j) may only be written on the right side of a rule that is not reversible`)
     }
   }
   if (kind === 'definition' && lhs.kind !== 'call') {

@@ -2,7 +2,7 @@
 // lines) stands for, then draw values that respect the rule's conditions. A wildcard that may depend
 // on a bound variable (u in diff(sin(u), x), c in sum(c * f, i, 1, n) without free(c, i)) becomes a
 // random expression in that variable, so chain and sum rules are really exercised.
-import { add, type Call, call, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym, variableOf } from './expr.js'
+import { add, type Call, call, dependsOn, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym, variableOf } from './expr.js'
 import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
 import { hashString } from './hash.js'
 import { chooseSizes, type DimClasses, type Dims } from './dims.js'
@@ -11,6 +11,7 @@ import { evalConstant, RELATIONS, substitute } from './match.js'
 import type { Condition } from './parse.js'
 import { instantiate } from './rewrite.js'
 import type { Rule } from './rule.js'
+import { renameApart, symbolNames } from './scope.js'
 
 /** Sizes of random square matrices and vectors (one per draw), and outcomes of the probability space. */
 export const SIZES = [2, 3, 4] as const
@@ -61,7 +62,12 @@ export interface Bounds {
 }
 
 export type Role =
-  | { readonly kind: 'scalar' | 'integer' | 'index' | 'vector' | 'identity' | 'event' }
+  | { readonly kind: 'scalar' | 'integer' | 'vector' | 'identity' | 'event' }
+  /**
+   * an index x[j] into an array (1-based); `within` are the ranges lo..hi of the sums that index
+   * the same arrays (j is drawn inside them always, or half the time with `sometimes`)
+   */
+  | { readonly kind: 'index'; readonly within?: readonly Range[]; readonly sometimes?: boolean }
   /** a sum limit: an integer from `min` to 6, or the index of an enclosing sum plus an integer */
   | { readonly kind: 'limit'; readonly min: number; readonly shiftOf?: string }
   /** a random variable taking at most `levels` distinct values */
@@ -80,6 +86,9 @@ export type Role =
   | { readonly kind: 'expr'; readonly deps: readonly { readonly name: string; readonly of: VarKind }[] }
   /** a vector or matrix that depends on the variable it is differentiated by (b = b0 + M x) */
   | { readonly kind: 'tensor'; readonly shape: 'vector' | 'matrix'; readonly dep: { readonly name: string; readonly of: VarKind } }
+
+/** The limits lo..hi of a sum. */
+export type Range = readonly [Expr, Expr]
 
 export interface SymbolPlan {
   readonly name: string
@@ -107,6 +116,12 @@ export interface Problem {
    * lhs defined => rhs defined; 'both' for a reversible rule). Absent: such points are skipped.
    */
   readonly domain?: 'forward' | 'both'
+  /**
+   * Lecture lines: an index x[j] is one of the entries the sums over x add up (1 <= j <= n when x
+   * is summed over 1..n). A rule must say so in its conditions: its indices are drawn inside
+   * and outside those ranges.
+   */
+  readonly indicesInRange?: boolean
 }
 
 interface Seen {
@@ -114,6 +129,8 @@ interface Seen {
   arrayOf?: 'scalar' | 'rv' | 'event'
   limit?: boolean
   indexArg?: boolean
+  /** the arrays this symbol indexes (j in x[j]) */
+  indexes?: Set<string>
   rv?: boolean
   /** a random variable conditioned on, as Y in E(X | Y): it gets few distinct values */
   conditioner?: boolean
@@ -136,9 +153,13 @@ export function plan(problem: Problem): SymbolPlan[] {
     if (d.kind !== 'definition' || d.lhs.kind !== 'call' || isBuiltin(d.lhs.head) || !d.lhs.args.every((a) => a.kind === 'sym')) continue
     definitions.set(d.lhs.head, [...(definitions.get(d.lhs.head) ?? []), d])
   }
+  const names = symbolNames(problem.rhs, symbolNames(problem.lhs))
   let depth = 0
   let onLhs = true
   const seen = new Map<string, Seen>()
+  // the sums being visited (innermost last), and the ranges over which each array is summed
+  const loops: { name: string; range: Range }[] = []
+  const summed = new Map<string, Range[]>()
   const get = (n: string): Seen => {
     let s = seen.get(n)
     if (!s) seen.set(n, (s = { deps: new Set() }))
@@ -167,7 +188,12 @@ export function plan(problem: Problem): SymbolPlan[] {
       s.bound ??= loop ? 'index' : 'real'
       e.args.forEach((a, i) => {
         if (i === 1) return
-        if (i === 0) return visit(a, prob, [...bound, v.name])
+        if (i === 0) {
+          if (loop && e.args.length === 4) loops.push({ name: v.name, range: [e.args[2]!, e.args[3]!] })
+          visit(a, prob, [...bound, v.name])
+          if (loop && e.args.length === 4) loops.pop()
+          return
+        }
         if (loop && a.kind === 'sym') get(a.name).limit = true
         visit(a, prob, bound)
       })
@@ -181,6 +207,12 @@ export function plan(problem: Problem): SymbolPlan[] {
         s.arrayOf = prob !== 'none' && /^[A-Z]/.test(base.name) ? prob : 'scalar'
       } else if (base) visit(base, prob, bound)
       for (const i of idx) {
+        if (i.kind === 'sym' && base?.kind === 'sym') {
+          const loop = bound.includes(i.name) ? [...loops].reverse().find((l) => l.name === i.name) : undefined
+          // a range is known where its limits do not depend on an enclosing sum's index
+          if (loop && [...loop.range].every((x) => !bound.some((b) => dependsOn(x, b)))) summed.set(base.name, [...(summed.get(base.name) ?? []), loop.range])
+          if (!bound.includes(i.name)) (get(i.name).indexes ??= new Set()).add(base.name)
+        }
         if (i.kind === 'sym') get(i.name).indexArg = true
         visit(i, 'none', bound)
       }
@@ -199,7 +231,8 @@ export function plan(problem: Problem): SymbolPlan[] {
       // the unfolded body shows what the arguments are (arrays, limits); the arguments are visited as well
       depth++
       const params = (def.lhs as Call).args.map((a) => (a as { name: string }).name)
-      visit(instantiate(def.rhs, new Map(params.map((p, i) => [p, e.args[i]!]))), prob, bound)
+      // its own sums' variables renamed apart from the problem's symbols (k in softmax(x, k, n))
+      visit(renameApart(instantiate(def.rhs, new Map(params.map((p, i) => [p, e.args[i]!]))), names), prob, bound)
       depth--
     }
     const inner: Prob = PROBABILITY_FNS.has(e.head) ? (e.head === 'P' ? 'event' : 'rv') : [OPS.and, OPS.or, OPS.not].includes(e.head as never) ? 'event' : prob
@@ -233,7 +266,14 @@ export function plan(problem: Problem): SymbolPlan[] {
   const shaped = { ...problem, types }
   return [...seen]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, s]) => ({ name, role: roleOf(name, s, preds.get(name) ?? new Set(), shaped, seen), bounds: bounds.get(name) ?? {} }))
+    .map(([name, s]) => ({ name, role: withRanges(roleOf(name, s, preds.get(name) ?? new Set(), shaped, seen), s, summed, problem), bounds: bounds.get(name) ?? {} }))
+}
+
+/** An index role with the ranges of the sums over the arrays it indexes. */
+function withRanges(role: Role, s: Seen, summed: ReadonlyMap<string, readonly Range[]>, problem: Problem): Role {
+  if (role.kind !== 'index') return role
+  const within = [...(s.indexes ?? [])].flatMap((a) => summed.get(a) ?? [])
+  return within.length === 0 ? role : { kind: 'index', within, ...(problem.indicesInRange ? {} : { sometimes: true }) }
 }
 
 /** The matrix S that a condition `S' == S` (or `S == S'`) says is symmetric. */
@@ -345,6 +385,8 @@ export interface Sample {
   /** The unknown functions used so far, by name and arity, with their formulas. */
   readonly functions: ReadonlyMap<string, UnknownFunction>
   readonly space: readonly number[]
+  /** An index that must lie in a range found it empty (x summed over 2..m with m = 1): skip the point. */
+  readonly emptyRange?: true
 }
 
 /** x rounded to 3 significant digits, so that a printed counterexample is exact at every scale. */
@@ -534,7 +576,8 @@ export function draw(
         else scope.set(name, sampleInt(rng, bounds, role.min, 6))
         break
       case 'index':
-        scope.set(name, sampleInt(rng, bounds, 1, indexMax))
+        // drawn once the limits of the ranges it must lie in have values (below)
+        if (!role.within) scope.set(name, sampleInt(rng, bounds, 1, indexMax))
         break
       case 'var':
         scope.set(
@@ -591,6 +634,15 @@ export function draw(
       }
     }
   }
+  let emptyRange = false
+  for (const { name, role, bounds } of symbols) {
+    if (role.kind !== 'index' || !role.within) continue
+    const inside = !role.sometimes || rng.next() < 0.5
+    const limits = inside ? rangeOf(role.within, scope) : undefined
+    const some = limits !== undefined && limits[0] <= limits[1]
+    emptyRange ||= limits !== undefined && !some && !role.sometimes
+    scope.set(name, some ? rng.int(limits[0], limits[1]) : sampleInt(rng, bounds, 1, indexMax))
+  }
   const raw = Array.from({ length: OUTCOMES }, () => rng.uniform(0.2, 1))
   const total = raw.reduce((s, x) => s + x, 0)
   const space = raw.map((x) => x / total)
@@ -603,9 +655,26 @@ export function draw(
     return f
   }
   const ctx: EvalContext = { space, unknown, ...(options.definitions ? { definitions: options.definitions } : {}) }
-  return { scope, bindings, ctx, functions, space }
+  return { scope, bindings, ctx, functions, space, ...(emptyRange ? { emptyRange: true as const } : {}) }
 }
 
+
+/** The integers every range holds, at the drawn values of their limits (within 1..ARRAY_LENGTH). */
+function rangeOf(ranges: readonly Range[], scope: ReadonlyMap<string, Value>): [number, number] | undefined {
+  let [lo, hi] = [1, ARRAY_LENGTH]
+  for (const [l, h] of ranges) {
+    try {
+      const [a, b] = [evaluate(l, scope), evaluate(h, scope)]
+      if (typeof a !== 'number' || typeof b !== 'number') return undefined
+      lo = Math.max(lo, Math.ceil(a))
+      hi = Math.min(hi, Math.floor(b))
+    } catch (e) {
+      if (e instanceof EvalError) return undefined
+      throw e
+    }
+  }
+  return [lo, hi]
+}
 
 /**
  * Do the sampled values meet the relational conditions? (Structural ones hold by construction.)

@@ -17,6 +17,8 @@ export const SCALAR: ReadonlyMap<string, readonly [number, number, (...x: number
   sqrt: [1, 1, Math.sqrt],
   abs: [1, 1, Math.abs],
   sign: [1, 1, Math.sign],
+  // the Kronecker delta of two indices
+  delta: [2, 2, (m, j) => (m === j ? 1 : 0)],
   sin: [1, 1, Math.sin],
   cos: [1, 1, Math.cos],
   tan: [1, 1, Math.tan],

@@ -5,7 +5,7 @@ import { type Expr, OPS } from './expr.js'
 export type Sign = 'positive' | 'nonnegative' | undefined
 
 const POSITIVE_FNS = new Set(['exp', 'sigmoid', 'softplus', 'cosh'])
-const NONNEGATIVE_FNS = new Set(['abs', 'relu'])
+const NONNEGATIVE_FNS = new Set(['abs', 'relu', 'delta'])
 
 const atLeast = (signs: readonly Sign[]): Sign =>
   signs.every((s) => s === 'positive') ? 'positive' : signs.every((s) => s !== undefined) ? 'nonnegative' : undefined

@@ -128,6 +128,7 @@ export function pairProblem(from: Expr, to: Expr, options: CheckOptions & { matr
     types: Object.fromEntries([...shapes.vectors].map((v) => [v, 'vector'])),
     // in lecture lines n counts something: 1..6
     emptySums: false,
+    indicesInRange: true,
     isMatrix: (n) => shapes.has(n) && !shapes.vectors.has(n),
     ...(options.definitions ? { definitions: options.definitions } : {}),
   }
@@ -181,7 +182,7 @@ function check(problem: Problem, options: CheckOptions): Check {
     const lhs = wild ? instantiate(problem.lhs, s.bindings) : problem.lhs
     const rhs = wild ? instantiate(problem.rhs, s.bindings) : problem.rhs
     try {
-      if (!meetsConditions(problem.where, s)) {
+      if (s.emptyRange || !meetsConditions(problem.where, s)) {
         unmet++
         continue
       }

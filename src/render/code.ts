@@ -20,6 +20,7 @@ import {
   walk,
 } from '../core/expr.js'
 import { formatNumber, isNegativeTerm, print } from '../core/print.js'
+import { displayNames } from '../core/scope.js'
 
 /** The languages derive writes. */
 export const LANGUAGES = ['python', 'js'] as const
@@ -34,7 +35,8 @@ export function codeParams(e: Expr): string[] {
 }
 
 /** e as the source of a function `f(params)` in each language, or a comment saying why not. */
-export function toCode(e: Expr, matrices: MatrixSetting = 'uppercase'): Record<Language, string> {
+export function toCode(input: Expr, matrices: MatrixSetting = 'uppercase'): Record<Language, string> {
+  const e = displayNames(input)
   const blocker = whyNoCode(e, matrixSymbols(e, matrices))
   const write = (L: Syntax): string => (blocker ? `${L.comment} ${blocker}` : new Writer(L, codeParams(e)).function(e))
   return { python: write(SYNTAX.python), js: write(SYNTAX.js) }

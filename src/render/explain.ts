@@ -55,6 +55,7 @@ const NAMED: ReadonlyMap<string, string> = new Map(Object.entries({
   det: 'the determinant',
   trace: 'the trace',
   abs: 'the absolute value',
+  delta: 'the Kronecker delta',
   sqrt: 'the square root',
 }))
 

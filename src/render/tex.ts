@@ -5,6 +5,7 @@
 // `\sum_{i=1}^{n}`, `diff(f, x)` `\frac{d}{dx}`, `x[i]` `x_{i}`, `A'` `A^{\top}`, `inv(A)` `A^{-1}`.
 import { type Call, type Expr, isCall, neg, num, OPS, pow } from '../core/expr.js'
 import { parseCondition, parseExpr } from '../core/parse.js'
+import { displayNames } from '../core/scope.js'
 import { formatNumber, isNegativeTerm } from '../core/print.js'
 
 // Binding strength of what a piece of TeX shows at its top: a piece whose strength is at most
@@ -102,9 +103,9 @@ function functionName(name: string): string {
 
 const REL_TEX: Readonly<Record<string, string>> = { '>': '>', '<': '<', '>=': '\\geq', '<=': '\\leq', '!=': '\\neq', '==': '=' }
 
-/** An expression in TeX (math mode, no delimiters). */
+/** An expression in TeX (math mode, no delimiters), its variables named as written. */
 export function toTex(e: Expr): string {
-  return piece(e).text
+  return piece(displayNames(e)).text
 }
 
 /**
@@ -283,6 +284,8 @@ function special(e: Call): Piece | undefined {
       return { text: `\\sqrt[${toTex(y!)}]{${toTex(x!)}}`, prec: PREC.sup }
     case 'inv/1':
       return { text: `${sub(x!, PREC.sup)}^{-1}`, prec: PREC.sup }
+    case 'delta/2':
+      return { text: `\\delta_{${toTex(x!)} ${toTex(y!)}}`, prec: PREC.atom }
     case 'abs/1':
       return { text: `\\left\\lvert ${toTex(x!)} \\right\\rvert`, prec: PREC.atom }
     case 'log/2':
