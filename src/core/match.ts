@@ -3,6 +3,7 @@
 import { clock } from '../limits.js'
 import { equal, key } from './equal.js'
 import {
+  boundVar,
   type Call,
   call,
   type Expr,
@@ -18,7 +19,7 @@ import { print } from './print.js'
 import { CONSTANTS, type Rule } from './rule.js'
 import { relationHolds, signOfDifference } from './precise.js'
 import * as Q from './rational.js'
-import { mayDependOn } from './scope.js'
+import { mayDependOn, renameBound } from './scope.js'
 import { SCALAR } from './scalar.js'
 import { isMatrixish, isOrderedProduct, shapeOf } from './shape.js'
 import { signOf } from './sign.js'
@@ -132,7 +133,12 @@ export function* match(p: Expr, s: Expr, b: Bindings, ctx: MatchContext): Genera
     return
   }
   if (s.kind !== 'call' || s.head !== p.head || s.args.length !== p.args.length) return
-  yield* matchArgs(p.args, s.args, 0, b, ctx)
+  // a binder wildcard met again (i in sum(f, i, lo, m) + sum(f, i, m + 1, hi)) fits this binder
+  // renamed to the variable it already stands for, as input is renamed apart
+  const pv = boundVar(p)
+  const was = pv && isWildcard(pv, ctx) ? b.get(pv.name) : undefined
+  const subject = was?.kind === 'sym' ? renameBound(s, was.name) : s
+  if (subject?.kind === 'call') yield* matchArgs(p.args, subject.args, 0, b, ctx)
 }
 
 function* matchArgs(ps: readonly Expr[], ss: readonly Expr[], k: number, b: Bindings, ctx: MatchContext): Generator<Bindings> {

@@ -231,3 +231,15 @@ export function substituteFree(e: Expr, name: string, value: Expr): Expr {
   }
   return go(e)
 }
+
+/**
+ * The binder s with its variable renamed `to` (an alpha-renaming: the same value), or undefined
+ * when `to` is free in its scope (renaming would capture it).
+ */
+export function renameBound(s: Expr, to: string): Expr | undefined {
+  const v = boundVar(s)
+  if (!v || s.kind !== 'call') return undefined
+  if (v.name === to) return s
+  if (s.args.some((a, i) => inScopeOf(i) && dependsOn(a, to))) return undefined
+  return { kind: 'call', head: s.head, args: s.args.map((a, i) => (inScopeOf(i) ? renameFree(a, v.name, to) : a)) }
+}
