@@ -109,7 +109,9 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
     case 'not-equal': {
       const c = r.counterexample
       lines.push(s.bad('not equal'))
-      lines.push(`  at ${values(c.values)}:`, `    ${print(from)} = ${c.from}`, `    ${print(to)} = ${c.to}`)
+      // with no free symbols the two sides are just two numbers
+      const where = Object.keys(c.values).length > 0 ? `at ${values(c.values)}` : 'the two sides are different numbers'
+      lines.push(`  ${where}:`, `    ${print(from)} = ${c.from}`, `    ${print(to)} = ${c.to}`)
       if (r.disagreement) lines.push(`  they first differ at ${print(r.disagreement.from)}  vs  ${print(r.disagreement.to)}`)
       break
     }
