@@ -1,5 +1,6 @@
 // Scopes of the term model (issue 8 items 1, 2, 3, 5): which calls bind their variable, renaming
 // bound variables apart, indexed variables and the Kronecker delta, the "everywhere" fit.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equal } from '../src/core/equal.js'
 import { type Expr, freeSymbols } from '../src/core/expr.js'
@@ -136,5 +137,32 @@ describe('indexed variables and the Kronecker delta (issue 8 item 3)', () => {
     expect(print(parseExpr('delta(m, j) * x[m]'))).toBe('delta(m, j) * x[m]')
     expect(words(parseExpr('delta(m, j)'))).toContain('Kronecker delta')
     expect(toTex(parseExpr('delta(m, j)'))).toBe('\\delta_{m j}')
+  })
+})
+
+describe('renaming a bound variable never changes a verdict (property, fixed seed)', () => {
+  // pairs whose sums and integrals bind i, j or t; each case renames one of them in both lines
+  const cases: readonly [string, string, string][] = [
+    ['sum(sum(i, i, 1, 2), i, 1, 3)', 'sum(sum(i, i, 1, 3), i, 1, 2)', 'i'],
+    ['sum(sum(j * i, j, 1, 2), i, 1, 3)', 'sum(sum(j * i, i, 1, 3), j, 1, 2)', 'j'],
+    ['sum(x[i], i, 1, n) * sum(y[j], j, 1, n)', 'sum(sum(x[i] * y[j], j, 1, n), i, 1, n)', 'j'],
+    ['diff(sum(x[i], i, 1, 3), x[2])', '1', 'i'],
+    ['diff(sum(w[i]*x[i], i, 1, n), w[j])', 'x[j]', 'i'],
+    ['int(t^2, t, 0, 1)', '1/3', 't'],
+    ['sum(3 * x[i], i, 1, n)', '3 * sum(x[i], i, 1, n)', 'i'],
+    ['sum(x[i] + y[i], i, 1, n)', 'sum(x[i], i, 1, n) + sum(y[i], i, 1, n)', 'i'],
+  ]
+  const rename = (text: string, from: string, to: string): string => text.replace(new RegExp(`\\b${from}\\b`, 'g'), to)
+  it('why gives the same verdict, rules and assumptions', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...cases), fc.constantFrom('k', 'q', 'r', 'u'), ([from, to, v], fresh) => {
+        const a = verdict(from, to, 4)
+        const b = verdict(rename(from, v, fresh), rename(to, v, fresh), 4)
+        expect(b.verdict).toBe(a.verdict)
+        expect(b.rules).toEqual(a.rules)
+        expect(b.assumes.map((x) => rename(x, fresh, v))).toEqual([...a.assumes])
+      }),
+      { seed: 8, numRuns: 24 },
+    )
   })
 })

@@ -84,8 +84,11 @@ export function boundVar(e: Expr): Sym | undefined {
   return variableOf(e)
 }
 
-/** The argument positions a binder's variable is bound in: its body and its own variable slot. */
-export const inScopeOf = (i: number): boolean => i === 0 || i === 1
+/**
+ * The argument positions a binder's variable is bound in: its body, its own variable slot and the
+ * condition of a conditional sum sum(body, i, lo, hi, c); never the limits.
+ */
+export const inScopeOf = (i: number): boolean => i === 0 || i === 1 || i >= 4
 
 /** Functions whose arguments are random variables or events (never matrices). */
 export const PROBABILITY_FNS: ReadonlySet<string> = new Set(['P', 'E', 'Var', 'Cov'])
