@@ -9,7 +9,9 @@ import { parseChoice } from '../src/cli/step-loop.js'
 import { add, call, type Expr, mul, neg, num, pow, sym } from '../src/core/expr.js'
 import { parseExpr } from '../src/core/parse.js'
 import { print } from '../src/core/print.js'
+import { findFits } from '../src/core/rewrite.js'
 import type { WhyResult } from '../src/core/why.js'
+import { loadLibrary } from '../src/library/library.js'
 import {
   apply,
   atGoal,
@@ -33,15 +35,18 @@ import { type Answer, runScripted, type Session } from './helpers/scripted.js'
 /** derive step ARGS on a pretend terminal with scripted answers (see helpers/scripted.ts). */
 const scripted = (home: string, args: string[], answers: Answer[]): Promise<Session> => runScripted(home, ['step', ...args], answers)
 
-/** The number of the fit whose result is `result`, in the last listing on the screen. */
+/** The number of the fit whose result is `result`, for the line the stepper shows last. */
 const fitGiving =
   (result: string) =>
   (screen: string): string => {
-    const listing = screen.slice(screen.lastIndexOf('[line '))
-    const escaped = result.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    const m = new RegExp(`(\\d+)\\. [^\\n]*\\n\\s+= ${escaped}\\n`).exec(listing)
-    if (!m) throw new Error(`no fit gives ${result} in:\n${listing}`)
-    return m[1]!
+    const line = /\[line \d+\] (.*?)  — \d+ fits?/g
+    let last: string | undefined
+    for (const m of screen.matchAll(line)) last = m[1]
+    if (last === undefined) throw new Error(`no [line] on the screen:\n${screen}`)
+    const fits = findFits(parseExpr(last), loadLibrary().rules)
+    const k = fits.findIndex((f) => print(f.result) === result)
+    if (k < 0) throw new Error(`no fit of ${last} gives ${result}`)
+    return String(k + 1)
   }
 
 interface SavedFile {
@@ -157,8 +162,17 @@ describe('derive step, scripted', () => {
     const r = await scripted(home, ['log(x * y)'], ['s', 'taken.json', false, fitGiving('log(x) + log(y)'), true])
     expect(r.asked.slice(0, 3)).toEqual([expect.stringMatching(/^Choose/), 'Save to file', 'taken.json exists. Replace it (the old one is kept as .bak)?'])
     expect(readFileSync(join(home, 'taken.json'), 'utf8')).toBe('precious')
-    expect(r.status).toBe(1)
-    expect(r.stderr).toBe('\nderive: stopped; the last changes were not saved\n')
+    // Ctrl+C with an unsaved step: it is kept in a recovery file (never over taken.json), exit 130
+    expect(r.status).toBe(130)
+    expect(r.stderr).toBe('\nderive: stopped; 1 step kept in derivation.recovered.json; continue with: derive step --resume derivation.recovered.json\n')
+    expect(saved(join(home, 'derivation.recovered.json')).steps.map((x) => x.to)).toEqual(['log(x) + log(y)'])
+    expect(readFileSync(join(home, 'taken.json'), 'utf8')).toBe('precious')
+    const again = await scripted(home, ['--resume', 'derivation.recovered.json'], ['q'])
+    expect(again.stdout).toContain('1 step so far, now at: log(x) + log(y)')
+    expect(again.status).toBe(0)
+    // a second recovery does not overwrite the first
+    const r2 = await scripted(home, ['log(x * y)'], [fitGiving('log(x) + log(y)'), true])
+    expect(r2.stderr).toContain('kept in derivation.recovered-2.json')
   })
 
   it('a save that fails is reported and the session goes on, still offering to save', async () => {
@@ -273,6 +287,58 @@ describe('derive step on a real pseudo-terminal (the built bin/derive.js, real i
     expect(r.out).toContain('Goal reached in 2 steps: log(x) + log(y) + log(z)')
     expect(r.status).toBe(0)
     expect(saved(join(home, 'hw.json')).steps.map((st) => st.rule)).toEqual(['log-product', 'log-product'])
+  })
+})
+
+describe('derive step fits the terminal', () => {
+  const logistic = 'log(prod(sigmoid(theta*x[i])^y[i]*(1 - sigmoid(theta*x[i]))^(1 - y[i]), i, 1, n))'
+
+  it.skipIf(!hasPty)('on a 45-line terminal the whole fit list, the line and the question show at once; Ctrl+C keeps the steps', async () => {
+    const home = tempHome()
+    const script = [
+      ['q quit', '1\r'],
+      ['Apply this step?', '\r'],
+      ['q quit', '\u0003'],
+    ]
+    const r = await runOnPty(script as [string, string][], ['step', logistic], { DERIVE_HOME: home, PTY_ROWS: '45', PTY_COLS: '100' }, home)
+    const first = r.out.slice(0, r.out.indexOf('Choose a fit'))
+    const screen = first.split(/\r?\n/)
+    // everything from the start line to the question is one screen
+    expect(screen.length).toBeLessThanOrEqual(45)
+    const numbers = [...first.matchAll(/^ *(\d+)\. /gm)].map((m) => Number(m[1]))
+    const total = Number(/— (\d+) fits/.exec(first)![1])
+    expect(total).toBeGreaterThan(15)
+    expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i + 1))
+    for (const line of screen) expect(line.length).toBeLessThanOrEqual(100)
+    // the derivation so far stays in view above the next list
+    const second = r.out.slice(r.out.indexOf('Apply this step?'))
+    expect(second).toMatch(/start: log\(prod/)
+    expect(second).toMatch(/= \[log-of-product\] sum\(log\(/)
+    expect(r.status).toBe(130)
+    expect(r.out).toContain('1 step kept in derivation.recovered.json; continue with: derive step --resume derivation.recovered.json')
+    expect(saved(join(home, 'derivation.recovered.json')).steps.map((st) => st.rule)).toEqual(['log-of-product'])
+  })
+
+  it('a small terminal pages the list; /words filters it, n and p turn the pages', async () => {
+    const home = tempHome()
+    const r = await runScripted(home, ['step', logistic], ['n', '/sigmoid tanh', '/', 'q'], { LINES: '16', COLUMNS: '80' })
+    const screens = r.stdout.split('[line 1]').slice(1)
+    expect(screens[0]).toMatch(/— 20 fits, page 1\/\d+/)
+    expect(screens[1]).toMatch(/page 2\/\d+/)
+    expect(screens[2]).toContain('— 20 fits, 3 with "sigmoid tanh"')
+    expect([...screens[2]!.matchAll(/^ *(\d+)\. sigmoid through tanh/gm)].length).toBe(3)
+    expect(screens[3]).toMatch(/page 1\//)
+    expect(r.asked[0]).toBe('Choose a fit (1-20), n/p next/previous page, /words filter, t type the next line, u undo, s save, q quit')
+    for (const s of screens) for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(80)
+    // each screen (header, list, question) fits the 16 lines
+    for (const s of screens.slice(0, -1)) expect(s.trimEnd().split('\n').length + 1).toBeLessThanOrEqual(16)
+  })
+
+  it('advice in the stepper names only what the stepper has', async () => {
+    const home = tempHome()
+    const r = await scripted(home, ['sin(x)^4 - cos(x)^4'], ['t', 'sin(x)^2 - cos(x)^2', 'q', false])
+    expect(r.stdout).toContain('equal (agrees at')
+    expect(r.stdout).not.toContain('--depth')
   })
 })
 

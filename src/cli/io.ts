@@ -8,6 +8,9 @@ export interface IO {
   /** Is stdin a terminal (interactive prompts allowed)? */
   readonly stdinTTY: boolean
   readonly cwd: string
+  /** The terminal's size, when stdout is one (LINES and COLUMNS in env override it). */
+  readonly rows?: number
+  readonly columns?: number
 }
 
 /** The real process. */
@@ -19,5 +22,7 @@ export function processIO(): IO {
     isTTY: Boolean(process.stdout.isTTY),
     stdinTTY: Boolean(process.stdin.isTTY),
     cwd: process.cwd(),
+    ...(process.stdout.rows ? { rows: process.stdout.rows } : {}),
+    ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
   }
 }

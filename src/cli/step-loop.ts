@@ -3,13 +3,13 @@
 // ctx.prompts, so tests script the answers; the derivation itself is the pure model of
 // src/session/derivation.ts, saved atomically by src/session/store.ts.
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import type { Expr } from '../core/expr.js'
 import { ParseError, parseExpr } from '../core/parse.js'
 import { print } from '../core/print.js'
 import { findFits, type Fit, fitAt } from '../core/rewrite.js'
 import { UsageError } from '../errors.js'
-import { renderFits, showInContext } from '../render/fits.js'
+import { clip, fitLines, showInContext } from '../render/fits.js'
 import { renderWhy } from '../render/why.js'
 import { apply, atGoal, current, type Derivation, startDerivation, type Step, undo, withGoal } from '../session/derivation.js'
 import { loadDerivation, saveDerivation } from '../session/store.js'
@@ -34,10 +34,13 @@ interface Session {
   dirty: boolean
   /** Steps per action, newest last: undo takes back a typed line recorded as several steps at once. */
   readonly actions: number[]
+  /** What the fit list shows: words typed after "/" (every word must occur), and the page. */
+  filter: string
+  page: number
 }
 
 type Action = 'type' | 'undo' | 'save' | 'quit'
-type Choice = { kind: 'fit'; index: number } | { kind: Action }
+type Choice = { kind: 'fit'; index: number } | { kind: Action } | { kind: 'page'; by: 1 | -1 } | { kind: 'filter'; text: string }
 
 const WORDS: ReadonlyMap<string, Action> = new Map(Object.entries({ t: 'type', type: 'type', u: 'undo', undo: 'undo', s: 'save', save: 'save', q: 'quit', quit: 'quit' } as const))
 
@@ -46,6 +49,8 @@ export function parseChoice(answer: string, fits: number): Choice | undefined {
   const a = answer.trim().toLowerCase()
   const word = WORDS.get(a)
   if (word) return { kind: word }
+  if (a === 'n' || a === 'p') return { kind: 'page', by: a === 'n' ? 1 : -1 }
+  if (a.startsWith('/')) return { kind: 'filter', text: a.slice(1).trim() }
   const n = /^\d+$/.test(a) ? Number(a) : NaN
   return n >= 1 && n <= fits ? { kind: 'fit', index: n - 1 } : undefined
 }
@@ -69,7 +74,7 @@ export async function stepCommand(ctx: Context, exprText: string | undefined, o:
   }
   // a resumed derivation with a new goal, or copied to another file, is written out at once
   const dirty = o.resume !== undefined && (goal !== undefined || o.save !== undefined)
-  return loop(ctx, { d, dirty, actions: [], ...(file ? { file } : {}) })
+  return loop(ctx, { d, dirty, actions: [], filter: '', page: 0, ...(file ? { file } : {}) })
 }
 
 async function loop(ctx: Context, s: Session): Promise<number> {
@@ -83,10 +88,11 @@ async function loop(ctx: Context, s: Session): Promise<number> {
       if (atGoal(s.d, shapes)) return await finish(ctx, s)
       const cur = current(s.d)
       const fits = findFits(cur, lib.rules, { matrices: shapes })
-      ctx.out(`\n${ctx.style.dim(`[line ${s.d.steps.length + 1}]`)} ${renderFits(cur, fits, ctx.style).trimEnd()}`)
-      if (s.d.goal) ctx.out(ctx.style.dim(`goal: ${print(s.d.goal)}`))
-      const choice = await ask(ctx, fits.length)
-      if (choice.kind === 'fit') await pick(ctx, s, cur, fits[choice.index]!)
+      const pages = screen(ctx, s, fits)
+      const choice = await ask(ctx, fits.length, pages)
+      if (choice.kind === 'page') s.page = Math.min(Math.max(0, s.page + choice.by), pages - 1)
+      else if (choice.kind === 'filter') [s.filter, s.page] = [choice.text, 0]
+      else if (choice.kind === 'fit') await pick(ctx, s, cur, fits[choice.index]!)
       else if (choice.kind === 'quit') return await quit(ctx, s)
       else if (choice.kind === 'save') await save(ctx, s, true)
       else if (choice.kind === 'undo') await takeBack(ctx, s)
@@ -94,9 +100,86 @@ async function loop(ctx: Context, s: Session): Promise<number> {
     }
   } catch (e) {
     if (!isPromptExit(e)) throw e
-    ctx.io.stderr(`\nderive: stopped${s.dirty ? '; the last changes were not saved' : ''}\n`)
-    return s.dirty ? 1 : 0
+    await recover(ctx, s)
+    return 130
   }
+}
+
+/**
+ * Ctrl+C: steps not yet saved are written to a recovery file beside the work (never over a file),
+ * with the command that continues them; exit status 130 as for any interrupted program.
+ */
+async function recover(ctx: Context, s: Session): Promise<void> {
+  if (!s.dirty || s.d.steps.length === 0) {
+    ctx.io.stderr('\nderive: stopped\n')
+    return
+  }
+  const stem = s.file ? basename(s.file).replace(/\.json$/, '') : 'derivation'
+  let file = `${stem}.recovered.json`
+  for (let k = 2; existsSync(resolve(ctx.io.cwd, file)); k++) file = `${stem}.recovered-${k}.json`
+  try {
+    await saveDerivation(file, s.d, ctx.io.cwd)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    ctx.io.stderr(`\nderive: stopped; the last changes could not be kept (${e.message})\n`)
+    return
+  }
+  const n = s.d.steps.length
+  ctx.io.stderr(`\nderive: stopped; ${n} step${n === 1 ? '' : 's'} kept in ${file}; continue with: derive step --resume ${file}\n`)
+}
+
+/** Words of the filter that a fit's rule, subterm or result must all contain. */
+const passes = (f: Fit, filter: string): boolean => {
+  const text = `${f.rule.id} ${f.rule.name} ${print(f.subterm)} ${print(f.result)}`.toLowerCase()
+  return filter.split(/\s+/).every((w) => text.includes(w))
+}
+
+/**
+ * Print what fits on one screen: the derivation so far (its last lines), the current line, and one
+ * page of the fit list (one line per fit). Returns the number of pages.
+ */
+function screen(ctx: Context, s: Session, fits: readonly Fit[]): number {
+  const st = ctx.style
+  const rows = Number(ctx.io.env.LINES) || ctx.io.rows || 24
+  const width = Math.max(40, (Number(ctx.io.env.COLUMNS) || ctx.io.columns || 80) - 1)
+  const top: string[] = ['']
+  const steps = s.d.steps
+  if (steps.length) {
+    const recent = steps.slice(-3)
+    top.push(st.dim(clip(`start: ${print(s.d.start)}`, width)))
+    if (steps.length > recent.length) top.push(st.dim(`  ... ${steps.length - recent.length} earlier step${steps.length - recent.length === 1 ? '' : 's'}`))
+    for (const x of recent) top.push(st.dim(clip(`  = [${x.rule}] ${print(x.to)}`, width)))
+  }
+  // (on the first line the introduction above has just said the goal)
+  if (s.d.goal && steps.length) top.push(st.dim(clip(`goal: ${print(s.d.goal)}`, width)))
+  const shown = fits.flatMap((f, i) => (s.filter === '' || passes(f, s.filter.toLowerCase()) ? [i] : []))
+  // pages of whole fits, each with the place it acts on; the rest of the screen is for the
+  // header above, the question and its answer below
+  const room = Math.max(4, rows - top.length - 4)
+  const pages: number[][] = [[]]
+  let used = 0
+  for (const i of shown) {
+    const page = pages[pages.length - 1]!
+    const needs = 1 + (page.length === 0 || fitAt(fits[page[page.length - 1]!]!) !== fitAt(fits[i]!) ? 1 : 0)
+    if (used + needs > room && page.length > 0) {
+      pages.push([i])
+      used = 2
+    } else {
+      page.push(i)
+      used += needs
+    }
+  }
+  s.page = Math.min(s.page, pages.length - 1)
+  const count = `${fits.length} ${fits.length === 1 ? 'fit' : 'fits'}`
+  const filtered = s.filter ? `, ${shown.length} with "${s.filter}"` : ''
+  const paged = pages.length > 1 ? `, page ${s.page + 1}/${pages.length}` : ''
+  const label = `[line ${steps.length + 1}]`
+  const tail = `— ${count}${filtered}${paged}`
+  top.push(`${st.dim(label)} ${clip(print(current(s.d)), width - label.length - tail.length - 3)}  ${st.dim(tail)}`)
+  const list = fitLines(fits, pages[s.page]!, st, width)
+  if (s.filter && shown.length === 0) list.push(st.dim(`no fit with "${s.filter}": / alone shows them all`))
+  ctx.out([...top, ...list].join('\n'))
+  return pages.length
 }
 
 /** Every line of the derivation so far, and its goal. */
@@ -110,14 +193,15 @@ function intro(ctx: Context, s: Session): void {
   ctx.out(lines.join('\n'))
 }
 
-async function ask(ctx: Context, fits: number): Promise<Choice> {
+async function ask(ctx: Context, fits: number, pages: number): Promise<Choice> {
   const range = fits === 0 ? 'No rule fits:' : fits === 1 ? 'Choose a fit (1),' : `Choose a fit (1-${fits}),`
+  const more = pages > 1 ? ' n/p next/previous page, /words filter,' : ''
   const answer = await ctx.prompts.input({
-    message: `${range} t type the next line, u undo, s save, q quit`,
-    validate: (a) => (parseChoice(a, fits) ? true : fits ? `type a number from 1 to ${fits}, or t, u, s or q` : 'type t, u, s or q'),
+    message: `${range}${more} t type the next line, u undo, s save, q quit`,
+    validate: (a) => (parseChoice(a, fits) ? true : fits ? `type a number from 1 to ${fits}, /words to filter, n or p to page, or t, u, s or q` : 'type t, u, s or q'),
   })
   // a scripted or non-validating prompt may still hand back anything: ask again
-  return parseChoice(answer, fits) ?? ask(ctx, fits)
+  return parseChoice(answer, fits) ?? ask(ctx, fits, pages)
 }
 
 /** The step a fit makes from the current line (the record of SPEC §5). */
@@ -147,6 +231,7 @@ async function record(ctx: Context, s: Session, steps: Step[]): Promise<void> {
   s.d = apply(s.d, ...steps)
   s.actions.push(steps.length)
   s.dirty = true
+  ;[s.filter, s.page] = ['', 0]
   ctx.out(ctx.style.result(`= ${print(current(s.d))}`))
   if (s.file) await save(ctx, s)
 }
@@ -158,6 +243,7 @@ async function takeBack(ctx: Context, s: Session): Promise<void> {
   }
   s.d = undo(s.d, s.actions.pop() ?? 1)
   s.dirty = true
+  ;[s.filter, s.page] = ['', 0]
   ctx.out(`Undone; back at line ${s.d.steps.length + 1}: ${print(current(s.d))}`)
   if (s.file) await save(ctx, s)
 }
@@ -188,7 +274,8 @@ async function typeLine(ctx: Context, s: Session, cur: Expr): Promise<void> {
     return
   }
   const verdict = await runWhy(ctx, cur, next, 3, { shapes })
-  ctx.out(renderWhy(cur, next, verdict, ctx.style, 3).trimEnd())
+  // without advice about --depth: the stepper has no such flag
+  ctx.out(renderWhy(cur, next, verdict, ctx.style, 3, false).trimEnd())
   const steps = typedSteps(cur, next, verdict)
   if (!steps) {
     ctx.out(ctx.style.bad(`Not accepted: the line stays ${print(cur)}`))

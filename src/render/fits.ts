@@ -43,6 +43,31 @@ export function showInContext(expr: Expr, f: Fit, s: Style): string {
 
 const direction = (f: Fit): string => (f.direction === 'reverse' ? ' (reverse)' : '')
 
+/** text cut to `width` characters, with … where it was cut. */
+export const clip = (text: string, width: number): string => (text.length <= width ? text : `${text.slice(0, Math.max(1, width - 1))}…`)
+
+/**
+ * The stepper's listing: one line per fit ("3. log of a power → 2 * log(x)": what the subterm
+ * becomes) under one line per
+ * place ("at 0.1: log(x ^ 2)"), every line cut to `width`. `shown` are the indices (into fits)
+ * to list, in order; numbers stay those of the whole list.
+ */
+export function fitLines(fits: readonly Fit[], shown: readonly number[], s: Style, width: number): string[] {
+  const lines: string[] = []
+  let lastAt: string | undefined
+  for (const i of shown) {
+    const f = fits[i]!
+    const at = fitAt(f)
+    if (at !== lastAt) lines.push(s.dim(clip(`at ${at}: ${print(f.subterm)}`, width)))
+    lastAt = at
+    const head = `${String(i + 1).padStart(3)}. ${f.rule.name}${direction(f)}${f.rule.spec.unverified ? ' ⚠' : ''}  → `
+    const tail = `${print(f.replacement)}${f.assumes.length ? `   if ${f.assumes.join(', ')}` : ''}`
+    const line = clip(head + tail, width)
+    lines.push(`${s.rule(line.slice(0, head.length - 4))}${line.slice(head.length - 4, head.length)}${s.result(line.slice(head.length))}`)
+  }
+  return lines
+}
+
 /** Terminal listing of every fit, grouped by the place in the expression they act on. */
 export function renderFits(expr: Expr, fits: readonly Fit[], s: Style): string {
   const lines: string[] = []

@@ -4,12 +4,15 @@ usage: pty-drive.py SCRIPT_JSON COMMAND...   where SCRIPT_JSON is [[expect, repl
 Prints everything the terminal showed (escape sequences removed) and exits with the command's
 status; 3 if an expected text never appeared.
 """
+import fcntl
 import json
 import os
 import pty
 import re
 import select
+import struct
 import sys
+import termios
 import time
 
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -19,6 +22,10 @@ def main() -> int:
     script = json.loads(sys.argv[1])
     pid, fd = pty.fork()
     if pid == 0:
+        # the terminal's size (PTY_ROWS x PTY_COLS), set before the program starts
+        rows, cols = int(os.environ.get("PTY_ROWS", "0")), int(os.environ.get("PTY_COLS", "0"))
+        if rows and cols:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         os.execvp(sys.argv[2], sys.argv[2:])
     seen = b""
 
