@@ -225,11 +225,11 @@ describe('derive with shapes (issue 8 item 4)', () => {
   })
   it('step honours --vector, and a typed line of another shape is not accepted', async () => {
     const declared = await runScripted(tempHome(), ['--vector', 'w', 'step', "diff(b' * w, w)"], ['t', "b'"])
-    expect(declared.stdout).toContain('grad-linear')
+    expect(declared.stdout).toContain("gradient of b'x  → b")
     expect(declared.stdout).toContain("Not accepted: the shapes do not fit: diff(b' * w, w) is a column vector but b' is a row vector")
     // without it, w is a scalar and b' * w a row: the gradient by a vector does not fit
     const plain = await runScripted(tempHome(), ['step', "diff(b' * w, w)"], [])
-    expect(plain.stdout).not.toContain('grad-linear')
+    expect(plain.stdout).not.toContain("gradient of b'x")
   })
   it('check reads # vectors: and infers vectors across the whole derivation', async () => {
     const dir = tempHome()
