@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { evaluate } from '../src/core/evaluate.js'
 import { ParseError, parseExpr } from '../src/core/parse.js'
 import { print } from '../src/core/print.js'
+import { compileRule } from '../src/core/rule.js'
+import { compareExpressions, verifyRule } from '../src/core/verify.js'
 import { codeParams, toCode } from '../src/render/code.js'
 import { words } from '../src/render/explain.js'
 
@@ -190,5 +192,52 @@ describe('generated code is an if-else and computes the formula', () => {
   })
   it('an event (a bare symbol as condition) is not code', () => {
     expect(toCode(parseExpr('ind(A) + 1')).python).toMatch(/^# events/)
+  })
+})
+
+// ---- the verifier and the judge: both branches of every condition --------------------------------
+
+describe('checks compare both branches of every condition', () => {
+  const check = (lhs: string, rhs: string, where: string[] = []) => verifyRule(compileRule({ id: 't', name: 't', lhs, rhs, where }, { pack: 'test', matrices: 'uppercase' }))
+  it.each([
+    ['ind(a or b)', 'ind(a) + ind(b) - ind(a and b)'],
+    ['ind(c) ^ 2', 'ind(c)'],
+    ['ind(c) + ind(not c)', '1'],
+    ['ind(a and b)', 'ind(a) * ind(b)'],
+    ['max(a, b)', 'a > b ? a : b'],
+    ['max(a, b)', 'a >= b ? a : b'],
+    ['relu(z)', 'z > 0 ? z : 0'],
+    ['E(ind(X > 0))', 'P(X > 0)'],
+  ])('verified: %s = %s', (lhs, rhs) => {
+    expect(check(lhs, rhs).verdict).toBe('verified')
+  })
+  it.each([
+    ['ind(a or b)', 'ind(a) + ind(b)'],
+    ['ind(x >= 0)', 'ind(x > 0)'],
+    ['max(a, b)', 'a > b ? b : a'],
+    ['ind(y == 1)', 'ind(y == 2)'],
+    ['x > 1 ? x : 1', 'x > 1 ? x : 0'],
+  ])('refuted: %s = %s', (lhs, rhs) => {
+    expect(check(lhs, rhs).verdict).toBe('refuted')
+  })
+  it('a tie (x >= 0 against x > 0) is found: compared values are sometimes drawn on the breakpoint', () => {
+    const r = check('ind(x >= 0)', 'ind(x > 0)')
+    expect(r.verdict === 'refuted' && r.counterexample.values.x).toBe(0)
+  })
+  it('sides compared on one branch only are not called equal', () => {
+    // x ^ 2 + 1 > 0 always: its false branch is never met, so the 7 there is never compared
+    const r = compareExpressions(parseExpr('x ^ 2 + 1 > 0 ? x : 7'), parseExpr('x'))
+    expect(r.verdict).toBe('unknown')
+    expect(r.verdict === 'unknown' && r.reason).toContain('other branch was never checked')
+    expect(compareExpressions(parseExpr('ind(1 < 2)'), parseExpr('1')).verdict).toBe('equal')
+  })
+  it('a step that drops the indicator is not equal, with a counterexample (GDA phi and mu_0)', () => {
+    expect(compareExpressions(parseExpr('sum(ind(y[i] == 1), i, 1, n) / n'), parseExpr('sum(1, i, 1, n) / n')).verdict).toBe('not-equal')
+    const mu0 = 'sum(ind(y[i] == 0) * x[i], i, 1, n) / sum(ind(y[i] == 0), i, 1, n)'
+    expect(compareExpressions(parseExpr(mu0), parseExpr('sum(x[i], i, 1, n) / n')).verdict).toBe('not-equal')
+    expect(compareExpressions(parseExpr('sum(ind(y[i] == 1), i, 1, n) / n'), parseExpr('sum(ind(y[i] == 1) / n, i, 1, n)')).verdict).toBe('equal')
+  })
+  it('a comparison too close to call in floats is decided at high precision', () => {
+    expect(compareExpressions(parseExpr('ind(3 * a * 0.1 == 3 * b / 10)'), parseExpr('ind(a == b)')).verdict).toBe('equal')
   })
 })

@@ -2,7 +2,7 @@
 // lines) stands for, then draw values that respect the rule's conditions. A wildcard that may depend
 // on a bound variable (u in diff(sin(u), x), c in sum(c * f, i, 1, n) without free(c, i)) becomes a
 // random expression in that variable, so chain and sum rules are really exercised.
-import { add, type Call, call, dependsOn, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, sym, variableOf } from './expr.js'
+import { add, type Call, call, dependsOn, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, RELATION_HEADS, sym, variableOf } from './expr.js'
 import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
 import { hashString } from './hash.js'
 import { chooseSizes, type DimClasses, type Dims } from './dims.js'
@@ -94,6 +94,11 @@ export interface SymbolPlan {
   readonly name: string
   readonly role: Role
   readonly bounds: Bounds
+  /**
+   * Compared in a condition (y[i] == 1, a > b): half the draws take its values from these, so
+   * that equalities and ties happen and both branches of the condition are met.
+   */
+  readonly ties?: readonly number[]
 }
 
 /** What to instantiate: two sides, the conditions, and which symbols may become expressions. */
@@ -139,6 +144,8 @@ interface Seen {
   deps: Set<string>
   /** bound variables around every occurrence on the left side, where the matcher binds it */
   always?: Set<string>
+  /** an operand of a comparison (itself or its entries) */
+  compared?: boolean
 }
 
 type Prob = 'none' | 'rv' | 'event'
@@ -156,6 +163,7 @@ export function plan(problem: Problem): SymbolPlan[] {
   const names = symbolNames(problem.rhs, symbolNames(problem.lhs))
   let depth = 0
   let onLhs = true
+  const tieValues = new Set<number>([0, 1])
   const seen = new Map<string, Seen>()
   // the sums being visited (innermost last), and the ranges over which each array is summed
   const loops: { name: string; range: Range }[] = []
@@ -226,6 +234,28 @@ export function plan(problem: Problem): SymbolPlan[] {
       if (prob === 'rv' && cond.kind === 'sym') get(cond.name).conditioner = true
       return
     }
+    if (RELATION_HEADS.has(e.head)) {
+      // the operands of a comparison are numbers (random variables inside P, E, ...)
+      for (const a of e.args) {
+        const target = a.kind === 'sym' ? a.name : isCall(a, OPS.index) && a.args[0]?.kind === 'sym' ? a.args[0].name : undefined
+        if (target !== undefined) get(target).compared = true
+        else if (a.kind === 'num') tieValues.add(a.value)
+        visit(a, prob === 'none' ? 'none' : 'rv', bound)
+      }
+      return
+    }
+    if (e.head === 'ind' || e.head === OPS.if || e.head === OPS.and || e.head === OPS.or || e.head === OPS.not) {
+      // a symbol standing as a condition (a wildcard c in ind(c)) is an event: true on some outcomes, false on others
+      e.args.forEach((a, i) => {
+        const isCondition = e.head !== OPS.if || i === 0
+        if (isCondition && a.kind === 'sym') {
+          mark(a.name, 'none', bound).event = true
+          return
+        }
+        visit(a, isCondition && prob !== 'none' ? 'event' : prob, bound)
+      })
+      return
+    }
     const def = definitions.get(e.head)?.find((d) => (d.lhs as Call).args.length === e.args.length)
     if (def && depth < 8) {
       // the unfolded body shows what the arguments are (arrays, limits); the arguments are visited as well
@@ -264,9 +294,11 @@ export function plan(problem: Problem): SymbolPlan[] {
   }
 
   const shaped = { ...problem, types }
+  // the numbers compared with, and one each side of them
+  const ties = [...new Set([...tieValues].flatMap((k) => [k - 1, k, k + 1]))].sort((a, b) => a - b)
   return [...seen]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, s]) => ({ name, role: withRanges(roleOf(name, s, preds.get(name) ?? new Set(), shaped, seen), s, summed, problem), bounds: bounds.get(name) ?? {} }))
+    .map(([name, s]) => ({ name, role: withRanges(roleOf(name, s, preds.get(name) ?? new Set(), shaped, seen), s, summed, problem), bounds: bounds.get(name) ?? {}, ...(s.compared ? { ties } : {}) }))
 }
 
 /** An index role with the ranges of the sums over the arrays it indexes. */
@@ -550,14 +582,20 @@ export function draw(
   const scope = new Map<string, Value>()
   const bindings = new Map<string, Expr>()
   const seed = Math.floor(rng.next() * 2 ** 32)
-  for (const { name, role, bounds } of symbols) {
+  // half the draws put compared values on the numbers they are compared with (y[i] == 1 holds for some i)
+  const tieDraw = rng.next() < 0.5
+  const within = (b: Bounds, x: number): boolean =>
+    (b.lo === undefined || x > b.lo || (x === b.lo && !b.loStrict)) && (b.hi === undefined || x < b.hi || (x === b.hi && !b.hiStrict))
+  for (const { name, role, bounds, ties } of symbols) {
     bindings.set(name, sym(name))
+    const allowed = tieDraw && ties ? ties.filter((x) => within(bounds, x) && (!positive || x > 0)) : []
+    const tie = (): number | undefined => (allowed.length ? allowed[rng.int(0, allowed.length - 1)] : undefined)
     switch (role.kind) {
       case 'scalar':
-        scope.set(name, sampleReal(rng, bounds, positive, beyond))
+        scope.set(name, tie() ?? sampleReal(rng, bounds, positive, beyond))
         break
       case 'integer':
-        scope.set(name, sampleInt(rng, bounds, positive ? 1 : -3, 8, beyond))
+        scope.set(name, tie() ?? sampleInt(rng, bounds, positive ? 1 : -3, 8, beyond))
         break
       case 'symbol':
         // half the time the binder's variable itself (diff(u * g, x) with g = x)
@@ -608,7 +646,7 @@ export function draw(
         break
       case 'array': {
         const item = (): Value =>
-          role.element === 'rv' ? randomVariable(rng, bounds, positive) : role.element === 'event' ? randomEvent(rng) : sampleReal(rng, bounds, positive, beyond)
+          role.element === 'rv' ? randomVariable(rng, bounds, positive) : role.element === 'event' ? randomEvent(rng) : (tie() ?? sampleReal(rng, bounds, positive, beyond))
         scope.set(name, { kind: 'array', items: Array.from({ length: ARRAY_LENGTH }, item) })
         break
       }

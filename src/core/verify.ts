@@ -1,7 +1,7 @@
 // Numeric verification: is a rule true (both sides equal at many random points that respect its
 // conditions), and are two lecture lines equal as functions of their symbols? Pure: no I/O.
 import { dimClasses } from './dims.js'
-import { type Expr, freeSymbols, isMatrixName, walk } from './expr.js'
+import { type Expr, freeSymbols, isMatrixName, OPS, walk } from './expr.js'
 import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
 import { conditionsHold, judgePoint, type PointVerdict } from './precise.js'
 import type { Condition } from './parse.js'
@@ -140,7 +140,7 @@ type Check =
   | { verdict: 'unknown'; reason: string }
 
 /** A side's value, or the EvalError saying why it has none here. */
-export function evaluateSide(e: Expr, s: ReturnType<typeof draw>): Value | EvalError {
+export function evaluateSide(e: Expr, s: Sample): Value | EvalError {
   try {
     return evaluate(e, s.scope, s.ctx)
   } catch (err) {
@@ -172,12 +172,27 @@ function check(problem: Problem, options: CheckOptions): Check {
   }
   let unmet = 0
   let valid = 0
+  // the branches each condition took at the points compared: two sides are equal only if both were compared
+  const covered = new Map<string, number>()
+  const { required, constant } = conditionKeys(problem)
+  const uncovered = (): { key: string; bits: number } | undefined => {
+    for (const key of required) if (covered.get(key) !== 3) return { key, bits: covered.get(key) ?? 0 }
+    for (const [key, bits] of covered) if (bits !== 3 && !constant.has(key)) return { key, bits }
+    return undefined
+  }
   let unstable = 0
   let outOfDomain: Check | undefined
   for (let attempt = 0; attempt < attempts; attempt++) {
     // after half the budget without a single defined point, fall back to positive values throughout
     const positive = valid === 0 && attempt >= attempts / 2
-    const s = draw(symbols, rng, { positive, beyond, ...(classes ? { classes } : {}), ...(options.definitions ? { definitions: options.definitions } : {}) })
+    const drawn = draw(symbols, rng, { positive, beyond, ...(classes ? { classes } : {}), ...(options.definitions ? { definitions: options.definitions } : {}) })
+    // which branch each condition took at this point (kept only if the point is compared)
+    const branches = new Map<string, number>()
+    const s: Sample = { ...drawn, ctx: { ...drawn.ctx, branches } }
+    const agreed = (): boolean => {
+      for (const [k, bits] of branches) covered.set(k, (covered.get(k) ?? 0) | bits)
+      return ++valid >= points && uncovered() === undefined
+    }
     const wild = problem.wildcards.size > 0
     const lhs = wild ? instantiate(problem.lhs, s.bindings) : problem.lhs
     const rhs = wild ? instantiate(problem.rhs, s.bindings) : problem.rhs
@@ -193,17 +208,19 @@ function check(problem: Problem, options: CheckOptions): Check {
     const l = evaluateSide(lhs, s)
     const r = evaluateSide(rhs, s)
     for (const side of [l, r]) if (side instanceof EvalError && !side.undefinedHere) return { verdict: 'unknown', reason: side.reason }
-    if (l instanceof EvalError && r instanceof EvalError) {
+    // a comparison too close to call in floats goes straight to the high-precision judge
+    const tie = [l, r].some((x) => x instanceof EvalError && x.tie)
+    if (l instanceof EvalError && r instanceof EvalError && !tie) {
       skip(`left side: ${l.reason}`)
       continue
     }
     if (!(l instanceof EvalError) && !(r instanceof EvalError) && close(l, r, tol, 0)) {
-      if (++valid >= points) return outOfDomain ?? { verdict: 'same', points: valid }
+      if (agreed()) return outOfDomain ?? { verdict: 'same', points: valid }
       continue
     }
     // lecture lines (and a rule's result side) may be undefined where the other side is not:
     // such a point is just skipped, with no need to look closer
-    const undefinedSide = l instanceof EvalError ? 'left' : r instanceof EvalError ? 'right' : undefined
+    const undefinedSide = tie ? undefined : l instanceof EvalError ? 'left' : r instanceof EvalError ? 'right' : undefined
     const domainMatters = problem.domain === 'both' || (problem.domain === 'forward' && undefinedSide === 'right')
     // (and once a point outside the domain is kept, further ones add nothing)
     if (undefinedSide && (!domainMatters || outOfDomain)) {
@@ -227,7 +244,7 @@ function check(problem: Problem, options: CheckOptions): Check {
     }
     switch (verdict.kind) {
       case 'agree':
-        if (++valid >= points) return outOfDomain ?? { verdict: 'same', points: valid }
+        if (agreed()) return outOfDomain ?? { verdict: 'same', points: valid }
         break
       case 'differ': {
         const [left, right] = formatPair(verdict.left, verdict.right)
@@ -255,6 +272,10 @@ function check(problem: Problem, options: CheckOptions): Check {
     }
   }
   if (outOfDomain) return outOfDomain
+  const oneBranch = uncovered()
+  if (oneBranch !== undefined && valid > 0) {
+    return { verdict: 'unknown', reason: `the condition ${oneBranch.key} was ${oneBranch.bits === 1 ? 'true' : oneBranch.bits === 2 ? 'false' : 'never evaluated'} at every point compared, so its other branch was never checked` }
+  }
   if (valid >= Math.min(points, 10) && unstable === 0) return { verdict: 'same', points: valid }
   const rel = problem.where.flatMap((c) => (c.kind === 'rel' ? [c.text] : []))
   if (unstable > 0) return { verdict: 'unknown', reason: `at ${unstable} random points the two sides could not be evaluated reliably (ill-conditioned there), and only ${valid} agreed` }
@@ -262,6 +283,27 @@ function check(problem: Problem, options: CheckOptions): Check {
   const worst = [...failures.values()].sort((a, b) => b.count - a.count)[0]
   if (!worst) return { verdict: 'unknown', reason: `only ${valid} of ${attempts} random points met the conditions ${rel.join(', ')}` }
   return { verdict: 'unknown', reason: `only ${valid} of ${attempts} random points had both sides defined; most often the ${worst.example}` }
+}
+
+/**
+ * The conditions of ind(...) and c ? a : b in the two sides, as printed (and noted by the
+ * evaluator); those with a wildcard are instantiated differently at each point, so only the
+ * evaluator's notes cover them.
+ */
+function conditionKeys(problem: Problem): { required: Set<string>; constant: Set<string> } {
+  const required = new Set<string>()
+  // a condition on no symbol at all (1 < 2) has one branch only, and it is the one compared
+  const constant = new Set<string>()
+  for (const side of [problem.lhs, problem.rhs]) {
+    for (const { node } of walk(side)) {
+      if (node.kind !== 'call' || (node.head !== 'ind' && node.head !== OPS.if)) continue
+      const c = node.args[0]!
+      const names = [...freeSymbols(c)]
+      if (names.length === 0) constant.add(print(c))
+      else if (!names.some((n) => problem.wildcards.has(n))) required.add(print(c))
+    }
+  }
+  return { required, constant }
 }
 
 /**
