@@ -1,9 +1,7 @@
 // LaTeX printing (a table of exact strings; every rule side of the starter library and random
 // expressions must be TeX that KaTeX reads), and derive show / export on a saved derivation
 // compared with golden files (UPDATE_GOLDEN=1 rewrites them), plus their failures (exit 2).
-import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import katex from 'katex'
@@ -166,8 +164,10 @@ describe('derive show and export on a saved derivation (CS229 §1.3, the Gaussia
     golden(file, r.stdout)
   })
 
-  it('the align* environment and every Markdown formula are TeX that KaTeX reads', async () => {
-    katexReads(readFileSync(join(FIXTURES, 'gauss.tex'), 'utf8'), true)
+  it('the align* environments and every Markdown formula are TeX that KaTeX reads', async () => {
+    const aligns = readFileSync(join(FIXTURES, 'gauss.tex'), 'utf8').match(/\\begin\{align\*\}[^]*?\\end\{align\*\}/g) ?? []
+    expect(aligns.length).toBeGreaterThan(0)
+    for (const a of aligns) katexReads(a, true)
     const md = readFileSync(join(FIXTURES, 'gauss.md'), 'utf8')
     const formulas = [...md.matchAll(/\$([^$]+)\$/g)].map((m) => m[1]!)
     expect(formulas.length).toBeGreaterThan(10)
@@ -181,14 +181,6 @@ describe('derive show and export on a saved derivation (CS229 §1.3, the Gaussia
     expect(page).not.toContain('<code>\\')
     // 7 lines, 3 steps' assumptions, the goal
     expect(page.match(/<math /g)).toHaveLength(7 + 3 + 1)
-  })
-
-  it('pdflatex compiles the standalone document (skipped where TeX is not installed)', (ctx) => {
-    if (spawnSync('pdflatex', ['--version']).status !== 0) return ctx.skip()
-    const dir = mkdtempSync(join(tmpdir(), 'derive-tex-'))
-    copyFileSync(join(FIXTURES, 'gauss.standalone.tex'), join(dir, 'gauss.tex'))
-    execFileSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'gauss.tex'], { cwd: dir, stdio: 'ignore' })
-    expect(existsSync(join(dir, 'gauss.pdf'))).toBe(true)
   })
 
   it('-o writes the file atomically and says so; the derivation itself is never overwritten', async () => {
@@ -237,18 +229,22 @@ describe('rendering details', () => {
     expect(toLatex(savedParts(v))).toBe(
       [
         '\\begin{align*}',
-        '  \\log(x) + \\log(y) \\\\',
-        '  &= \\log(x y) && \\text{(log of a product, right to left)} \\\\',
-        '  &= \\log(y x) && \\text{(rule gone-rule (not in your library))} \\\\',
-        '  &= \\log(x y) && \\text{(algebra: reorder)}',
+        '  \\log(x) + \\log(y) &= \\log(x y) \\tag*{(1)} \\\\',
+        '  &= \\log(y x) \\tag*{(2)} \\\\',
+        '  &= \\log(x y) \\tag*{(3)}',
         '\\end{align*}',
+        '\\begin{itemize}\\small',
+        '  \\item[(1)] log of a product, right to left',
+        '  \\item[(2)] rule gone-rule (not in your library)',
+        '  \\item[(3)] algebra: reorder',
+        '\\end{itemize}',
         '',
       ].join('\n'),
     )
   })
 
   it('a derivation with no steps is its start alone', () => {
-    expect(toLatex(savedParts(view([])))).toBe('\\begin{align*}\n  \\log(x) + \\log(y)\n\\end{align*}\n')
+    expect(toLatex(savedParts(view([])))).toBe('\\begin{align*}\n  & \\log(x) + \\log(y)\n\\end{align*}\n')
   })
 })
 

@@ -108,7 +108,8 @@ describe('derive show and export on a homework file', () => {
     expect(md.stdout).toMatch(/8\. \$= 3 x\$ — \*\*not equal: x = /)
     const tex = await derive(['export', p, '--format', 'tex', '--verdicts'])
     expect(tex.stdout).toContain('\\paragraph*{(b) a slip}')
-    expect(tex.stdout).toMatch(/&= 3 x && \\text\{\(not equal: x = /)
+    expect(tex.stdout).toMatch(/x \+ x &= 3 x \\tag\*\{\(1\)\}/)
+    expect(tex.stdout).toMatch(/\\item\[\(1\)\] not equal: x = /)
   })
   it('export --verdicts checks a saved derivation too', async () => {
     const step = { rule: 'log-product', direction: 'forward', at: '.', from: 'log(x * y)', to: 'log(x) + log(y)', assumes: ['x > 0', 'y > 0'] }

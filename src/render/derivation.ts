@@ -5,7 +5,8 @@ import { ID_PATTERN } from '../library/schema.js'
 import type { Expr } from '../core/expr.js'
 import type { Derivation, Step } from '../session/derivation.js'
 import type { Style } from './style.js'
-import { assumptionTex, escapeText, toTex } from './tex.js'
+import { type AlignLine, alignEnvironment } from './tex-align.js'
+import { assumptionTex, escapeText, texTerms, toTex } from './tex.js'
 
 /** A derivation with what rendering needs from the library and the matcher. */
 export interface DerivationView {
@@ -139,22 +140,37 @@ export function toMarkdown(parts: readonly ShownPart[]): string {
 
 // ---- LaTeX ------------------------------------------------------------------------------------
 
-/** The align* environment: the start, `&= line && \text{(rule)}` per step, then the assumptions. */
-function alignEnvironment(p: ShownPart): string {
-  const rows = p.lines.map((l, i) => {
+/** A line's TeX for align*: its lead, and its sides cut at top-level + and - so it can be broken. */
+function alignLine(l: ShownLine, first: boolean, tag: string | undefined): AlignLine {
+  const lead = first ? '' : leadTex(l)
+  const t = tag !== undefined ? { tag } : {}
+  if (l.equation) return { lead, lhs: texTerms(l.equation.lhs), terms: texTerms(l.equation.rhs), ...t }
+  return { lead, terms: l.expr ? texTerms(l.expr) : [`\\text{${escapeText(l.source)}}`], ...t }
+}
+const leadTex = (l: ShownLine): string => lead(l, '=', '\\Rightarrow', '\\iff')
+
+/**
+ * A part in TeX: its title, align* environments (the rows tagged (1), (2), ... where a step has
+ * a justification), the assumptions, then the justifications as numbered notes, which wrap like
+ * any text and so never run off the page.
+ */
+function partTex(p: ShownPart): string {
+  const notes: string[] = []
+  const lines = p.lines.map((l, i) => {
     const note = [byText(l), l.verdict?.text].filter((t) => t).join('; ')
-    const tag = note ? ` && \\text{(${escapeText(note)})}` : ''
-    return i === 0 ? `  ${lineTex(l)}${tag}` : `  &${lead(l, '=', '\\Rightarrow', '\\iff')} ${lineTex(l)}${tag}`
+    if (note) notes.push(note)
+    return alignLine(l, i === 0, note ? `(${notes.length})` : undefined)
   })
   const assumes = partAssumptions(p)
-  if (assumes.length) rows.push(`  & \\text{assuming } ${assumes.map(assumptionTex).join(',\\ ')}`)
   const title = p.title !== undefined ? `\\paragraph*{${escapeText(p.title)}}\n` : ''
-  return `${title}\\begin{align*}\n${rows.join(' \\\\\n')}\n\\end{align*}\n`
+  const assuming = assumes.length ? `\\noindent Assuming ${assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}.\n` : ''
+  const list = notes.length ? `\\begin{itemize}\\small\n${notes.map((n, i) => `  \\item[(${i + 1})] ${escapeText(n)}\n`).join('')}\\end{itemize}\n` : ''
+  return `${title}${alignEnvironment(lines)}${assuming}${list}`
 }
 
 /** LaTeX: an align* environment per part, or with `standalone` a complete document (amsmath, amssymb). */
 export function toLatex(parts: readonly ShownPart[], standalone = false): string {
-  const env = parts.map(alignEnvironment).join('\n')
+  const env = parts.map(partTex).join('\n')
   if (!standalone) return env
   return ['\\documentclass{article}', '\\usepackage{amsmath}', '\\usepackage{amssymb}', '\\begin{document}', env.trimEnd(), '\\end{document}', ''].join('\n')
 }

@@ -166,14 +166,21 @@ function piece(e: Expr): Piece {
   }
 }
 
-/** Terms joined by + and -, a negative term printed after " - " without its sign. */
-function sumTerms(terms: readonly Expr[]): string {
-  return terms
-    .map((t, i) => {
-      if (i > 0 && isNegativeTerm(t)) return ` - ${sub(neg(t), PREC.add)}`
-      return (i > 0 ? ' + ' : '') + sub(t, PREC.add)
-    })
-    .join('')
+/** Terms of a sum, each after its sign ("+ b", "- c"; a negative term without its own sign). */
+function termList(terms: readonly Expr[]): string[] {
+  return terms.map((t, i) => {
+    if (i > 0 && isNegativeTerm(t)) return `- ${sub(neg(t), PREC.add)}`
+    return (i > 0 ? '+ ' : '') + sub(t, PREC.add)
+  })
+}
+
+/** Terms joined by + and -. */
+const sumTerms = (terms: readonly Expr[]): string => termList(terms).join(' ')
+
+/** An expression's TeX cut at its top-level + and -, for breaking a long line: `a`, `+ b`, `- c`. */
+export function texTerms(e: Expr): string[] {
+  const shown = displayNames(e)
+  return isCall(shown, OPS.add) ? termList(shown.args) : [piece(shown).text]
 }
 
 /** A factor b ^ -k (k a positive number), which goes under a fraction bar as b ^ k. */

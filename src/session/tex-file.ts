@@ -76,7 +76,7 @@ function cleanBody(body: string): { text: string; claims: { at: number; rule: st
     return blank(m)
   })
   // labels, tags and the punctuation that ends a sentence are not math; & only aligns
-  text = text.replace(/\\(?:label|tag)\s*\{[^}]*\}|\\(?:nonumber|notag)\b|[.,](?=\s*(\\\\|$))/g, blank).replace(/&/g, ' ')
+  text = text.replace(/\\(?:label|tag\*?)\s*\{[^}]*\}|\\(?:nonumber|notag)\b|[.,](?=\s*(\\\\|$))/g, blank).replace(/&/g, ' ')
   return { text, claims }
 }
 
