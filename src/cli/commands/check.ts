@@ -1,7 +1,7 @@
 // derive check FILE: every derivation of a file checked step by step (plain text with parts
 // separated by `---`, a saved derivation, or a LaTeX file). `show` and `export` reuse checkFile.
 import { print } from '../../core/print.js'
-import type { WhyResult } from '../../core/why.js'
+import { WHY_DEPTH, type WhyResult } from '../../core/why.js'
 import type { Equation, Implication } from '../../core/equation.js'
 import { add, type Expr, freeSymbols, neg } from '../../core/expr.js'
 import type { Condition } from '../../core/parse.js'
@@ -223,7 +223,7 @@ export const registerCheck: Register = (program, act) => {
     .command('check')
     .description('check a derivation file step by step (one expression per line, parts separated by ---, or a saved derivation)')
     .argument('<file>', 'the derivation')
-    .option('--depth <n>', 'longest chain of rules to try per step (default 3)')
+    .option('--depth <n>', `longest chain of rules to try per step (default ${WHY_DEPTH})`)
     .action((file: string, opts: { depth?: string }) =>
       act(async (ctx) => {
         const parts = await checkFile(ctx, file, parseDepth(opts.depth))

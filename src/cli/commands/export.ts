@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { UsageError } from '../../errors.js'
 import type { MathRenderer, ShownPart } from '../../render/derivation.js'
 import type { Register } from '../main.js'
+import { WHY_DEPTH } from '../../core/why.js'
 import { parseDepth } from './why.js'
 import { partsOf } from './show.js'
 
@@ -47,7 +48,7 @@ export const registerExport: Register = (program, act) => {
     .option('-o, --output <out>', 'write to this file (atomically) instead of stdout')
     .option('--standalone', 'tex: a complete document to compile, not just the align* environment')
     .option('--verdicts', "check every step and put its verdict beside it (with the rules found)")
-    .option('--depth <n>', 'longest chain of rules to try per step when checking (default 3)')
+    .option('--depth <n>', `longest chain of rules to try per step when checking (default ${WHY_DEPTH})`)
     .action((file: string, opts: { format: string; output?: string; standalone?: boolean; verdicts?: boolean; depth?: string }) =>
       act(async (ctx) => {
         const format = parseFormat(opts.format)

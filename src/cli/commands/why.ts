@@ -3,7 +3,7 @@ import type { Expr } from '../../core/expr.js'
 import type { Condition } from '../../core/parse.js'
 import type { Rule } from '../../core/rule.js'
 import type { SymbolSetting } from '../../core/shape.js'
-import { WHY_TIME_LIMIT, why, type WhyResult } from '../../core/why.js'
+import { WHY_DEPTH, WHY_TIME_LIMIT, why, type WhyResult } from '../../core/why.js'
 import { compileRule } from '../../core/rule.js'
 import { UsageError } from '../../errors.js'
 import { whyLatex } from '../../render/latex-out.js'
@@ -11,9 +11,9 @@ import { renderWhy, whyToJson } from '../../render/why.js'
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
 
-/** Parse --depth: a small positive integer. */
+/** Parse --depth: a small positive integer (default WHY_DEPTH). */
 export function parseDepth(text: string | undefined): number {
-  if (text === undefined) return 3
+  if (text === undefined) return WHY_DEPTH
   const n = Number(text)
   if (!Number.isInteger(n) || n < 0 || n > 20) throw new UsageError(`--depth must be a whole number from 0 to 20, got "${text}"`)
   return n
@@ -102,7 +102,7 @@ export const registerWhy: Register = (program, act) => {
     .description('find the rule(s) that turn FROM into TO, or show they are not equal')
     .argument('<from>', 'the first line')
     .argument('<to>', 'the next line')
-    .option('--depth <n>', 'longest chain of rules to try (default 3)')
+    .option('--depth <n>', `longest chain of rules to try (default ${WHY_DEPTH})`)
     .option('--time-limit <seconds>', `stop searching after this long (default ${WHY_TIME_LIMIT})`)
     .action((fromText: string, toText: string, opts: { depth?: string; timeLimit?: string }) =>
       act(async (ctx) => {

@@ -1,0 +1,324 @@
+// The search behind `why`: rewrite both lines until they meet. Every rule is an equality under its
+// conditions, so a rewrite of TO read backwards is a step toward TO: FROM -> ... -> M <- ... <- TO
+// is shown as one forward chain, each TO-side step replayed as the rule in the other direction.
+// Breadth-first from both sides (the smaller frontier first), lines compared by canonical keys
+// (+ and * flattened and sorted, arithmetic on numbers folded), so the first meeting is a shortest
+// chain. Beyond that, a best-first search from FROM toward anything the TO side has reached.
+import { clock } from '../../limits.js'
+import { algebraSteps, collect, expand, foldNumbers, sameKey } from '../algebra.js'
+import { key } from '../equal.js'
+import { type Expr, OPS, walk } from '../expr.js'
+import { Budget } from '../match.js'
+import { type Fit, findFits, fitAt } from '../rewrite.js'
+import type { Direction, Rule } from '../rule.js'
+import type { SymbolSetting } from '../shape.js'
+import type { WhyStep } from '../why.js'
+
+/** A step as stored in the search (its lines are filled in when the chain is read out). */
+type Step = Omit<WhyStep, 'from' | 'to'>
+
+/**
+ * A line the search reached. On the FROM side `parent` is the line before and `step` leads from
+ * it here; on the TO side `parent` is the line after (toward TO) and `step` leads from here to it.
+ */
+interface Node {
+  readonly expr: Expr
+  readonly key: string
+  readonly depth: number
+  readonly parent?: Node
+  readonly step?: Step
+}
+
+/** One side of the search: every line it has reached (by key) and the level it is expanding. */
+interface Side {
+  readonly toward: boolean
+  readonly seen: Map<string, Node>
+  frontier: Node[]
+  depth: number
+  /** Lines by signature (see `signature`), so algebra forms are computed only where they can meet. */
+  readonly bySignature: Map<string, Node[]>
+  /** For each signature the other side has asked about: the algebra forms of this side's lines. */
+  readonly forms: Map<string, Map<string, { node: Node; label: string }>>
+}
+
+/** What one search needs: the rules, the symbol shapes, the bounds. */
+export interface Search {
+  readonly rules: readonly Rule[]
+  /** The reversible rules: the only ones whose TO-side rewrite reads backwards as a rule step. */
+  readonly reversible: readonly Rule[]
+  readonly setting: SymbolSetting
+  readonly matrices: ReadonlySet<string>
+  /** Deadline on the processor-time clock (ms). */
+  readonly deadline: number
+  /** Which bound stopped the search, once one has. */
+  stopped?: 'time' | 'nodes'
+  /** Lines expanded so far (both sides, both phases). */
+  explored: number
+}
+
+export interface Bounds {
+  /** Longest chain (rule and algebra steps; the algebra step where the sides meet is free). */
+  readonly depth: number
+  /** Lines expanded at most, both sides together. */
+  readonly maxNodes: number
+  readonly progress?: ((explored: number) => void) | undefined
+}
+
+/** A chain found: its steps, FROM first, each `from` the previous `to`. */
+export type Chain = WhyStep[]
+
+/** Has a bound stopped the search (the deadline is checked now)? */
+export function stopped(s: Search): boolean {
+  if (!s.stopped && clock() > s.deadline) s.stopped = 'time'
+  return s.stopped !== undefined
+}
+
+const newSide = (root: Expr, toward: boolean, s: Search): Side => {
+  const side: Side = { toward, seen: new Map(), frontier: [], depth: 0, bySignature: new Map(), forms: new Map() }
+  const node: Node = { expr: root, key: sameKey(root, s.matrices), depth: 0 }
+  add(side, node, s)
+  side.frontier.push(node)
+  return side
+}
+
+function add(side: Side, node: Node, s: Search): void {
+  side.seen.set(node.key, node)
+  const sig = signature(node.expr)
+  const list = side.bySignature.get(sig)
+  if (list) list.push(node)
+  else side.bySignature.set(sig, [node])
+  const forms = side.forms.get(sig)
+  if (forms) for (const f of algebraForms(node.expr, s.matrices)) if (!forms.has(f.key)) forms.set(f.key, { node, label: f.label })
+}
+
+/** The other side's forms of lines with this signature (computed the first time they are asked for). */
+function formsOf(side: Side, sig: string, s: Search): Map<string, { node: Node; label: string }> | undefined {
+  let forms = side.forms.get(sig)
+  if (forms) return forms
+  const nodes = side.bySignature.get(sig)
+  if (!nodes) return undefined
+  side.forms.set(sig, (forms = new Map()))
+  for (const node of nodes) for (const f of algebraForms(node.expr, s.matrices)) if (!forms.has(f.key)) forms.set(f.key, { node, label: f.label })
+  return forms
+}
+
+/** Where the sides meet: the same key, or the same after routine algebra (with its label). */
+interface Meeting {
+  readonly from: Node
+  readonly to: Node
+  readonly label?: string
+}
+
+function meetingOf(node: Node, side: Side, other: Side, s: Search): Meeting | undefined {
+  const at = (theirs: Node, label?: string): Meeting => {
+    const [from, to] = side.toward ? [theirs, node] : [node, theirs]
+    return label === undefined ? { from, to } : { from, to, label }
+  }
+  const same = other.seen.get(node.key)
+  if (same) return at(same)
+  // algebra only rearranges + * ^ and numbers: other functions must already be the same
+  const forms = formsOf(other, signature(node.expr), s)
+  if (!forms) return undefined
+  for (const f of algebraForms(node.expr, s.matrices)) {
+    const hit = forms.get(f.key)
+    if (!hit) continue
+    const labels = [f.label, hit.label].filter((l) => l !== AS_WRITTEN)
+    const label = labels.includes(EXPAND_COLLECT) ? EXPAND_COLLECT : labels[0]!
+    return at(hit.node, label)
+  }
+  return undefined
+}
+
+/**
+ * Expand one line: its children not seen on this side before go to `next`; returns the chain
+ * through the first child that meets the other side within `longest` steps, if any.
+ */
+function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, next: Node[], longest: number): Chain | undefined {
+  s.explored++
+  bounds.progress?.(s.explored)
+  for (const child of children(node, side, s)) {
+    if (side.seen.has(child.key)) continue
+    add(side, child, s)
+    next.push(child)
+    const m = meetingOf(child, side, other, s)
+    const c = m && m.from.depth + m.to.depth <= longest ? chainOf(m, s) : undefined
+    if (c) return c
+  }
+  return undefined
+}
+
+/**
+ * The lines one rewrite away. Rules see the line with arithmetic on numbers done (2 + u - 2 is
+ * u), taken as an algebra step of its own; a TO-side child keeps only the steps that replay as a
+ * rule application toward TO.
+ */
+function* children(node: Node, side: Side, s: Search): Generator<Node> {
+  const folded = foldNumbers(node.expr)
+  const base: Node = key(folded, s.matrices) === key(node.expr, s.matrices) ? node : { ...node, expr: folded, parent: node, step: ARITHMETIC }
+  const budget = new Budget(20_000, { deadline: s.deadline })
+  const fits = findFits(base.expr, side.toward ? s.reversible : s.rules, { matrices: s.setting, budget, perNode: 8 })
+  if (budget.exhausted === 'time') s.stopped = 'time'
+  const depth = node.depth + 1
+  for (const f of fits) {
+    const key = sameKey(f.result, s.matrices)
+    if (!side.toward) {
+      yield { expr: f.result, key, depth, parent: base, step: ruleStep(f) }
+      continue
+    }
+    // read backwards: the rule in the other direction turns the child into this line
+    const back = replay(f.result, f.rule, flip(f.direction), base.key, s)
+    if (back) yield { expr: f.result, key, depth, parent: base, step: ruleStep(back) }
+  }
+  // routine algebra is taken forward only: read backwards it would be factoring, which it cannot replay
+  if (side.toward) return
+  for (const a of algebraSteps(base.expr, s.matrices)) {
+    yield { expr: a.result, key: sameKey(a.result, s.matrices), depth, parent: base, step: { kind: 'algebra', label: a.label, assumes: [] } }
+  }
+}
+
+const ARITHMETIC: Step = { kind: 'algebra', label: 'algebra: arithmetic on numbers', assumes: [] }
+
+const flip = (d: Direction): Direction => (d === 'forward' ? 'reverse' : 'forward')
+
+const ruleStep = (f: Fit): Step => ({
+  kind: 'rule',
+  rule: f.rule,
+  label: f.rule.name,
+  direction: f.direction,
+  at: fitAt(f),
+  subterm: f.subterm,
+  assumes: f.assumes,
+})
+
+/**
+ * The fit that `derive apply FROM RULE [--reverse]` could choose to reach the line with key
+ * `want`: the rule in that direction (the reverse only of a reversible rule), its conditions
+ * checked on its own bindings. Undefined when no fit gives that line.
+ */
+export function replay(from: Expr, rule: Rule, direction: Direction, want: string, s: Pick<Search, 'setting' | 'matrices' | 'deadline'>): Fit | undefined {
+  if (direction === 'reverse' && !rule.reversible) return undefined
+  const fits = findFits(from, [rule], { matrices: s.setting, direction, budget: new Budget(20_000, { deadline: s.deadline }) })
+  return fits.find((f) => sameKey(f.result, s.matrices) === want)
+}
+
+/**
+ * Read out the chain FROM -> ... -> M (-> M') <- ... <- TO as forward steps on the lines as
+ * printed: each TO-side step is replayed on the line the chain has reached. Undefined if one does
+ * not replay (then the meeting is not used).
+ */
+function chainOf(m: Meeting, s: Search): Chain | undefined {
+  const steps: Chain = []
+  for (let n: Node | undefined = m.from; n?.parent && n.step; n = n.parent) steps.unshift({ ...n.step, from: n.parent.expr, to: n.expr })
+  let cur = m.from.expr
+  if (m.label !== undefined) {
+    steps.push({ kind: 'algebra', label: m.label, from: cur, to: m.to.expr, assumes: [] })
+    cur = m.to.expr
+  }
+  for (let n: Node | undefined = m.to; n?.parent && n.step; n = n.parent) {
+    const st = n.step
+    if (st === ARITHMETIC) {
+      steps.push({ ...st, from: cur, to: n.parent.expr })
+      cur = n.parent.expr
+      continue
+    }
+    if (!st.rule || !st.direction) return undefined
+    const f = replay(cur, st.rule, st.direction, n.parent.key, s)
+    if (!f) return undefined
+    steps.push({ ...ruleStep(f), from: cur, to: f.result })
+    cur = f.result
+  }
+  return steps
+}
+
+
+/**
+ * A shortest chain from FROM to TO within the bounds, or undefined (s.stopped says whether a
+ * bound cut the search short). Also returns both sides for a longer, guided search.
+ */
+export function meet(from: Expr, to: Expr, s: Search, bounds: Bounds): { chain?: Chain; sides: { from: Side; to: Side } } {
+  const A = newSide(from, false, s)
+  const B = newSide(to, true, s)
+  const sides = { from: A, to: B }
+  const start = meetingOf(A.frontier[0]!, A, B, s)
+  const c = start && chainOf(start, s)
+  if (c) return { chain: c, sides }
+  while (A.depth + B.depth < bounds.depth && (A.frontier.length || B.frontier.length)) {
+    // the smaller frontier first: the work of a level grows with its size
+    const side = !B.frontier.length || (A.frontier.length && A.frontier.length <= B.frontier.length) ? A : B
+    const other = side === A ? B : A
+    const next: Node[] = []
+    for (const node of side.frontier) {
+      if (s.explored >= bounds.maxNodes) s.stopped ??= 'nodes'
+      if (stopped(s)) return { sides }
+      // both sides had every line up to their depths: the first meeting is a shortest chain
+      const c = grow(node, side, other, s, bounds, next, bounds.depth)
+      if (c) return { chain: c, sides }
+    }
+    side.frontier = next
+    side.depth++
+  }
+  return { sides }
+}
+
+/**
+ * Best-first search for a longer chain (lecture lines that fold many rules, such as the gradient
+ * of the logistic loss): from FROM, expand first what has taken few steps and looks most like
+ * TO, until it reaches any line the TO side reached.
+ */
+export function guided(from: Expr, to: Expr, toSide: Side, s: Search, bounds: Bounds & { maxSteps: number }): Chain | undefined {
+  const A = newSide(from, false, s)
+  const want = headCounts(to)
+  const open: { node: Node; score: number }[] = [{ node: A.frontier[0]!, score: distance(from, want) }]
+  for (let explored = 0; open.length && !stopped(s); explored++) {
+    if (explored >= bounds.maxNodes) {
+      s.stopped = 'nodes'
+      break
+    }
+    open.sort((a, b) => a.score - b.score)
+    const { node } = open.shift()!
+    if (node.depth >= bounds.maxSteps) continue
+    const next: Node[] = []
+    const c = grow(node, A, toSide, s, bounds, next, bounds.maxSteps)
+    if (c) return c
+    for (const child of next) open.push({ node: child, score: child.depth + 2 * distance(child.expr, want) })
+  }
+  return undefined
+}
+
+/** How far e's shape is from the target's: functions and operators (not + and *) each side lacks. */
+function distance(e: Expr, want: ReadonlyMap<string, number>): number {
+  const have = headCounts(e)
+  let d = 0
+  for (const [h, n] of want) d += Math.abs(n - (have.get(h) ?? 0))
+  for (const [h, n] of have) if (!want.has(h)) d += n
+  return d
+}
+
+function headCounts(e: Expr): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const { node } of walk(e)) if (node.kind === 'call' && node.head !== OPS.add && node.head !== OPS.mul) out.set(node.head, (out.get(node.head) ?? 0) + 1)
+  return out
+}
+
+/**
+ * Which functions and operators other than + * ^ occur in e. Algebra steps keep this set (they may
+ * cancel one sigmoid(z) against another, but rarely every one), so two lines meet by algebra only
+ * when their sets are the same.
+ */
+function signature(e: Expr): string {
+  const heads = new Set<string>()
+  for (const { node } of walk(e)) if (node.kind === 'call' && node.head !== OPS.add && node.head !== OPS.mul && node.head !== OPS.pow) heads.add(node.head)
+  return [...heads].sort().join(',')
+}
+
+const AS_WRITTEN = 'as written'
+const EXPAND_COLLECT = 'algebra: expand and collect'
+
+/** Keys of e as written and after each algebra normalisation, with the step's label. */
+function algebraForms(e: Expr, matrices: ReadonlySet<string>): { key: string; label: string }[] {
+  const forms: { key: string; label: string }[] = [{ key: sameKey(e, matrices), label: AS_WRITTEN }]
+  forms.push({ key: sameKey(collect(e, matrices), matrices), label: 'algebra: collect like terms' })
+  const expanded = expand(e, matrices)
+  if (expanded) forms.push({ key: sameKey(collect(expanded, matrices), matrices), label: EXPAND_COLLECT })
+  return forms
+}
