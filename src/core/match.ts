@@ -71,7 +71,7 @@ export class Budget {
   tick(): boolean {
     if (this.exhausted) return false
     if (++this.steps > this.limit) this.exhausted = 'work'
-    else if ((this.steps & 63) === 0 && clock() > this.deadline) this.exhausted = 'time'
+    else if ((this.steps & 1023) === 0 && clock() > this.deadline) this.exhausted = 'time'
     if (++this.ruleSteps > this.perRule && !this.ruleCut) this.cutRule()
     return !this.exhausted && !this.ruleCut
   }
@@ -416,10 +416,22 @@ function decide(op: RelOp, l: Expr, r: Expr): boolean | undefined {
   if (x !== undefined && y !== undefined) return relationHolds(op, Q.compare(x, y) as -1 | 0 | 1)
   const closed = (e: Expr): boolean => [...freeSymbols(e)].every((n) => CONSTANTS.has(n))
   if (!closed(l) || !closed(r)) return undefined
-  const sign = signOfDifference(l, r, NO_VALUES, {})
+  const sign = closedSign(l, r)
   if (sign === undefined) return undefined
   if (sign !== 0) return relationHolds(op, sign)
   return relationHolds(op, 0) ? undefined : false
+}
+
+// Deciding the sign of a difference of constants takes high-precision arithmetic, and a search
+// asks about the same few constants (e ^ 2 > 0) thousands of times: each pair is decided once.
+const signs = new Map<string, -1 | 0 | 1 | undefined>()
+function closedSign(l: Expr, r: Expr): -1 | 0 | 1 | undefined {
+  const k = `${key(l)}|${key(r)}`
+  if (signs.has(k)) return signs.get(k)
+  const sign = signOfDifference(l, r, NO_VALUES, {})
+  if (signs.size > 10_000) signs.clear()
+  signs.set(k, sign)
+  return sign
 }
 
 /**

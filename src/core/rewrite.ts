@@ -111,7 +111,7 @@ const nested = (p: readonly number[], q: readonly number[]): boolean =>
  * When one rule fits the same subterm at several separate places (sigmoid(z) folded twice), add
  * the fit that rewrites all of them at once, after the fits at single places.
  */
-function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>): Fit[] {
+export function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>): Fit[] {
   const groups = new Map<string, Fit[]>()
   for (const f of fits) {
     if (f.parts) continue

@@ -7,7 +7,7 @@ import { key } from './equal.js'
 import { type Expr, freeSymbols, isAC, OPS, variableOf, walk } from './expr.js'
 import { print } from './print.js'
 import type { Direction, Rule, RuleSpec } from './rule.js'
-import { guided, meet, type Search } from './search/meet.js'
+import { guided, meet, newSearch, type Search } from './search/meet.js'
 import { shapesFor, type SymbolSetting, withVectors } from './shape.js'
 
 /** One step of an explanation: a library rule, or a labelled algebra step. */
@@ -81,7 +81,7 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const depth = options.depth ?? WHY_DEPTH
   const maxNodes = options.maxNodes ?? 300
   const timeLimit = options.timeLimit ?? WHY_TIME_LIMIT
-  const search: Search = { rules, reversible: rules.filter((r) => r.reversible), setting, matrices, deadline: clock() + timeLimit * 1000, explored: 0 }
+  const search = newSearch(rules, setting, matrices, clock() + timeLimit * 1000)
   const finish = (steps: WhyStep[]): WhyResult => ({ verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored: search.explored })
   const bounds = { depth, maxNodes, progress: options.progress }
   const { chain, sides } = meet(from, to, search, bounds)

@@ -10,6 +10,7 @@ import { key } from '../equal.js'
 import { type Expr, OPS, walk } from '../expr.js'
 import { Budget } from '../match.js'
 import { type Fit, findFits, fitAt } from '../rewrite.js'
+import { type FitMemo, fitMemo, fitsIn } from './fits.js'
 import type { Direction, Rule } from '../rule.js'
 import type { SymbolSetting } from '../shape.js'
 import type { WhyStep } from '../why.js'
@@ -43,9 +44,8 @@ interface Side {
 
 /** What one search needs: the rules, the symbol shapes, the bounds. */
 export interface Search {
-  readonly rules: readonly Rule[]
-  /** The reversible rules: the only ones whose TO-side rewrite reads backwards as a rule step. */
-  readonly reversible: readonly Rule[]
+  /** Fits of every rule (FROM side) and of the reversible rules, the only ones whose TO-side rewrite reads backwards as a rule step. */
+  readonly memo: { readonly all: FitMemo; readonly reversible: FitMemo }
   readonly setting: SymbolSetting
   readonly matrices: ReadonlySet<string>
   /** Deadline on the processor-time clock (ms). */
@@ -66,6 +66,12 @@ export interface Bounds {
 
 /** A chain found: its steps, FROM first, each `from` the previous `to`. */
 export type Chain = WhyStep[]
+
+/** A search over `rules` within the deadline. */
+export function newSearch(rules: readonly Rule[], setting: SymbolSetting, matrices: ReadonlySet<string>, deadline: number): Search {
+  const memo = (rs: readonly Rule[]): FitMemo => fitMemo(rs, setting, matrices, 8)
+  return { memo: { all: memo(rules), reversible: memo(rules.filter((r) => r.reversible)) }, setting, matrices, deadline, explored: 0 }
+}
 
 /** Has a bound stopped the search (the deadline is checked now)? */
 export function stopped(s: Search): boolean {
@@ -133,7 +139,7 @@ function meetingOf(node: Node, side: Side, other: Side, s: Search): Meeting | un
  * Expand one line: its children not seen on this side before go to `next`; returns the chain
  * through the first child that meets the other side within `longest` steps, if any.
  */
-function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, next: Node[], longest: number): Chain | undefined {
+function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, next: Node[], longest: number): { chain: Chain; length: number } | undefined {
   s.explored++
   bounds.progress?.(s.explored)
   for (const child of children(node, side, s)) {
@@ -141,8 +147,9 @@ function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, ne
     add(side, child, s)
     next.push(child)
     const m = meetingOf(child, side, other, s)
-    const c = m && m.from.depth + m.to.depth <= longest ? chainOf(m, s) : undefined
-    if (c) return c
+    const length = m ? m.from.depth + m.to.depth : Infinity
+    const chain = m && length <= longest ? chainOf(m, s) : undefined
+    if (chain) return { chain, length }
   }
   return undefined
 }
@@ -155,9 +162,8 @@ function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, ne
 function* children(node: Node, side: Side, s: Search): Generator<Node> {
   const folded = foldNumbers(node.expr)
   const base: Node = key(folded, s.matrices) === key(node.expr, s.matrices) ? node : { ...node, expr: folded, parent: node, step: ARITHMETIC }
-  const budget = new Budget(20_000, { deadline: s.deadline })
-  const fits = findFits(base.expr, side.toward ? s.reversible : s.rules, { matrices: s.setting, budget, perNode: 8 })
-  if (budget.exhausted === 'time') s.stopped = 'time'
+  const { fits, time } = fitsIn(base.expr, side.toward ? s.memo.reversible : s.memo.all, s.deadline)
+  if (time) s.stopped = 'time'
   const depth = node.depth + 1
   for (const f of fits) {
     const key = sameKey(f.result, s.matrices)
@@ -165,8 +171,9 @@ function* children(node: Node, side: Side, s: Search): Generator<Node> {
       yield { expr: f.result, key, depth, parent: base, step: ruleStep(f) }
       continue
     }
-    // read backwards: the rule in the other direction turns the child into this line
-    const back = replay(f.result, f.rule, flip(f.direction), base.key, s)
+    // read backwards: the rule in the other direction turns the child into this line (at the
+    // same place, unless the fit acted at several)
+    const back = replay(f.result, f.rule, flip(f.direction), base.key, s, f.paths ? undefined : f.path)
     if (back) yield { expr: f.result, key, depth, parent: base, step: ruleStep(back) }
   }
   // routine algebra is taken forward only: read backwards it would be factoring, which it cannot replay
@@ -195,9 +202,16 @@ const ruleStep = (f: Fit): Step => ({
  * `want`: the rule in that direction (the reverse only of a reversible rule), its conditions
  * checked on its own bindings. Undefined when no fit gives that line.
  */
-export function replay(from: Expr, rule: Rule, direction: Direction, want: string, s: Pick<Search, 'setting' | 'matrices' | 'deadline'>): Fit | undefined {
+export function replay(
+  from: Expr,
+  rule: Rule,
+  direction: Direction,
+  want: string,
+  s: Pick<Search, 'setting' | 'matrices' | 'deadline'>,
+  path?: readonly number[],
+): Fit | undefined {
   if (direction === 'reverse' && !rule.reversible) return undefined
-  const fits = findFits(from, [rule], { matrices: s.setting, direction, budget: new Budget(20_000, { deadline: s.deadline }) })
+  const fits = findFits(from, [rule], { matrices: s.setting, direction, budget: new Budget(20_000, { deadline: s.deadline }), ...(path ? { path } : {}) })
   return fits.find((f) => sameKey(f.result, s.matrices) === want)
 }
 
@@ -233,7 +247,12 @@ function chainOf(m: Meeting, s: Search): Chain | undefined {
 
 /**
  * A shortest chain from FROM to TO within the bounds, or undefined (s.stopped says whether a
- * bound cut the search short). Also returns both sides for a longer, guided search.
+ * bound cut the search short). Also returns both sides, for a longer, guided search.
+ *
+ * The two sides take turns, one line each, each level by level; a level, once complete, is sorted
+ * so that lines most like the other side's line come first. A meeting is a shortest chain once
+ * its length is at most one more than the depths both sides have completed; otherwise the side
+ * with less left of its level finishes it first (a shorter chain can only come from there).
  */
 export function meet(from: Expr, to: Expr, s: Search, bounds: Bounds): { chain?: Chain; sides: { from: Side; to: Side } } {
   const A = newSide(from, false, s)
@@ -242,22 +261,50 @@ export function meet(from: Expr, to: Expr, s: Search, bounds: Bounds): { chain?:
   const start = meetingOf(A.frontier[0]!, A, B, s)
   const c = start && chainOf(start, s)
   if (c) return { chain: c, sides }
-  while (A.depth + B.depth < bounds.depth && (A.frontier.length || B.frontier.length)) {
-    // the smaller frontier first: the work of a level grows with its size
-    const side = !B.frontier.length || (A.frontier.length && A.frontier.length <= B.frontier.length) ? A : B
-    const other = side === A ? B : A
-    const next: Node[] = []
-    for (const node of side.frontier) {
-      if (s.explored >= bounds.maxNodes) s.stopped ??= 'nodes'
-      if (stopped(s)) return { sides }
-      // both sides had every line up to their depths: the first meeting is a shortest chain
-      const c = grow(node, side, other, s, bounds, next, bounds.depth)
-      if (c) return { chain: c, sides }
-    }
-    side.frontier = next
-    side.depth++
+  const want = new Map([
+    [A, headCounts(to)],
+    [B, headCounts(from)],
+  ])
+  const work = { A: { at: 0, next: [] as Node[] }, B: { at: 0, next: [] as Node[] } }
+  const of = (x: Side) => (x === A ? work.A : work.B)
+  /** Move x to its next level when its current one is done; false when x has nothing left to expand. */
+  const ready = (x: Side): boolean => {
+    const w = of(x)
+    if (w.at < x.frontier.length) return x.depth + 1 <= bounds.depth
+    if (!w.next.length) return false
+    const heads = want.get(x)!
+    x.frontier = w.next
+      .map((n, i) => ({ n, i, d: distance(n.expr, heads) }))
+      .sort((p, q) => p.d - q.d || p.i - q.i)
+      .map((p) => p.n)
+    x.depth++
+    w.at = 0
+    w.next = []
+    return x.depth + 1 <= bounds.depth
   }
-  return { sides }
+  let best: Chain | undefined
+  let bestLength = Infinity
+  let turn: Side = A
+  let finishing: Side | undefined
+  while (A.depth + B.depth < bounds.depth) {
+    const side = finishing ?? (ready(turn) ? turn : ready(turn === A ? B : A) ? (turn === A ? B : A) : undefined)
+    if (!side) break
+    turn = side === A ? B : A
+    if (finishing && of(finishing).at >= finishing.frontier.length) break
+    if (s.explored >= bounds.maxNodes) s.stopped ??= 'nodes'
+    if (stopped(s)) break
+    const w = of(side)
+    const node = side.frontier[w.at++]!
+    const found = grow(node, side, side === A ? B : A, s, bounds, w.next, Math.min(bounds.depth, bestLength - 1))
+    if (!found) continue
+    best = found.chain
+    bestLength = found.length
+    // every chain up to the completed depths has been seen, and the next is one longer
+    if (bestLength <= A.depth + B.depth + 1) break
+    const left = (x: Side): number => x.frontier.length - of(x).at
+    finishing ??= left(A) <= left(B) ? A : B
+  }
+  return best ? { chain: best, sides } : { sides }
 }
 
 /**
@@ -278,8 +325,8 @@ export function guided(from: Expr, to: Expr, toSide: Side, s: Search, bounds: Bo
     const { node } = open.shift()!
     if (node.depth >= bounds.maxSteps) continue
     const next: Node[] = []
-    const c = grow(node, A, toSide, s, bounds, next, bounds.maxSteps)
-    if (c) return c
+    const found = grow(node, A, toSide, s, bounds, next, bounds.maxSteps)
+    if (found) return found.chain
     for (const child of next) open.push({ node: child, score: child.depth + 2 * distance(child.expr, want) })
   }
   return undefined
