@@ -84,11 +84,14 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const search = newSearch(rules, setting, matrices, clock() + timeLimit * 1000)
   const finish = (steps: WhyStep[]): WhyResult => ({ verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored: search.explored })
   const bounds = { depth, maxNodes, progress: options.progress }
+  // lines the numbers tell apart have no chain worth the search (a chain that needs a condition
+  // the numbers refute would not make the step right)
+  const numeric = options.compare(from, to)
+  if (numeric.verdict === 'not-equal') return judge(from, to, options, 0, numeric, { depth, maxNodes, timeLimit })
   const { chain, sides } = meet(from, to, search, bounds)
   if (chain) return finish(chain)
   // no chain within the bounds: if the lines are equal at all and the expression budget (not the
   // time) cut the search short, look further, guided towards the target's shape
-  const numeric = options.compare(from, to)
   if (numeric.verdict === 'equal' && search.stopped === 'nodes') {
     const again: Search = { ...search, stopped: undefined }
     const found = guided(from, to, sides.to, again, { ...bounds, maxSteps: depth })
