@@ -161,7 +161,8 @@ describe('derive show and export on a saved derivation (CS229 §1.3, the Gaussia
     const r = await inFixtures(['export', 'gauss.json', '--format', format, ...extra])
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
-    golden(file, r.stdout)
+    // the golden page without KaTeX's stylesheet (its fonts inlined, 400 KB), checked below
+    golden(file, r.stdout.replace(/<style id="katex">[^<]*<\/style>/, '<style id="katex"></style>'))
   })
 
   it('the align* environments and every Markdown formula are TeX that KaTeX reads', async () => {
@@ -174,13 +175,23 @@ describe('derive show and export on a saved derivation (CS229 §1.3, the Gaussia
     for (const f of formulas) katexReads(f)
   })
 
-  it('html: a standalone page, every formula as MathML (no script, no stylesheet or font to fetch)', () => {
+  it('html: a standalone page, every formula typeset by KaTeX in display style; its stylesheet and fonts inside the page', async () => {
     const page = readFileSync(join(FIXTURES, 'gauss.html'), 'utf8')
     expect(page).toMatch(/^<!DOCTYPE html>/)
-    expect(page).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/1998\/Math\/MathML)/)
+    // no URL but the MathML and SVG namespaces
+    expect(page).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/(1998\/Math\/MathML|2000\/svg)")/)
     expect(page).not.toContain('<code>\\')
-    // 7 lines, 3 steps' assumptions, the goal
-    expect(page.match(/<math /g)).toHaveLength(7 + 3 + 1)
+    // a row per line: the start is too wide to stand beside the first =
+    expect(page.match(/<tr>/g)).toHaveLength(7)
+    expect(page.match(/\\displaystyle/g)!.length).toBeGreaterThanOrEqual(6)
+    expect(page).toContain('<p class="assume">Assuming ')
+    expect(page).toContain('<span class="idea">')
+    const full = (await inFixtures(['export', 'gauss.json', '--format', 'html'])).stdout
+    const css = /<style id="katex">([^<]*)<\/style>/.exec(full)![1]!
+    const fonts = [...css.matchAll(/src:(url\([^)]*\)[^;}]*)/g)].map((m) => m[1]!)
+    expect(fonts.length).toBeGreaterThanOrEqual(20)
+    for (const f of fonts) expect(f).toMatch(/^url\(data:font\/woff2;base64,[A-Za-z0-9+/=]{1000,}\) format\("woff2"\)$/)
+    expect(css).not.toMatch(/url\((?!data:)/)
   })
 
   it('-o writes the file atomically and says so; the derivation itself is never overwritten', async () => {

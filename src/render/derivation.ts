@@ -5,7 +5,8 @@ import { ID_PATTERN } from '../library/schema.js'
 import type { Expr } from '../core/expr.js'
 import type { Derivation, Step } from '../session/derivation.js'
 import type { Style } from './style.js'
-import { type AlignLine, alignEnvironment } from './tex-align.js'
+import { boundIn, simplifyAssumptions } from './assumptions.js'
+import { type AlignLine, alignEnvironment, alignRows } from './tex-align.js'
 import { assumptionTex, escapeText, texTerms, toTex } from './tex.js'
 
 /** A derivation with what rendering needs from the library and the matcher. */
@@ -13,6 +14,8 @@ export interface DerivationView {
   readonly derivation: Derivation
   /** A library rule's name for a step's rule id; undefined for algebra labels, by-hand steps, unknown ids. */
   readonly nameOf: (rule: string) => string | undefined
+  /** A library rule's idea in words. */
+  readonly ideaOf?: (rule: string) => string | undefined
   /** Does the last line reach the goal? (false without a goal) */
   readonly reached: boolean
 }
@@ -22,6 +25,8 @@ export interface Justification {
   readonly text: string
   /** The rule id, when the step used a library rule. */
   readonly id?: string
+  /** The rule's idea in words, when it has one. */
+  readonly idea?: string
 }
 
 /** One line as shown: the first line of a part has no justification. */
@@ -61,7 +66,8 @@ export interface ShownPart {
 function justify(v: DerivationView, s: Step): Justification {
   const name = v.nameOf(s.rule)
   const reverse = s.direction === 'reverse' ? ', right to left' : ''
-  if (name !== undefined) return { text: `${name}${reverse}`, id: s.rule }
+  const idea = v.ideaOf?.(s.rule)
+  if (name !== undefined) return { text: `${name}${reverse}`, id: s.rule, ...(idea ? { idea } : {}) }
   // an id no longer in the library is still named; labels (algebra, by hand) stand as they are
   return ID_PATTERN.test(s.rule) ? { text: `rule ${s.rule}${reverse} (not in your library)`, id: s.rule } : { text: s.rule }
 }
@@ -80,8 +86,14 @@ export function savedParts(v: DerivationView): ShownPart[] {
   return [{ lines, ...goal }]
 }
 
-/** Every assumption of a part's steps, each once, in the order they were first made. */
-const partAssumptions = (p: ShownPart): string[] => [...new Set([...(p.assumes ?? []), ...p.lines.flatMap((l) => l.assumes)])]
+/** The indices bound in a part's lines (an assumption only about them says nothing about the derivation). */
+const partBound = (p: ShownPart): Set<string> => boundIn(p.lines.flatMap((l) => (l.expr ? [l.expr] : l.equation ? [l.equation.lhs, l.equation.rhs] : [])))
+
+/** Assumptions of some of a part's steps, simplified (see assumptions.ts); the part's own are not repeated. */
+const stepAssumptions = (p: ShownPart, assumes: readonly string[]): string[] => simplifyAssumptions(assumes, { given: p.assumes ?? [], bound: partBound(p) })
+
+/** What a part assumes: its own assumptions as written, then what its steps need beyond them. */
+const partAssumptions = (p: ShownPart): string[] => [...new Set(p.assumes ?? []), ...stepAssumptions(p, p.lines.flatMap((l) => l.assumes))]
 
 const byText = (l: ShownLine): string => l.by.map((j) => j.text).join(', ')
 
@@ -127,7 +139,8 @@ export function toMarkdown(parts: readonly ShownPart[]): string {
     else if (k) out.push('')
     p.lines.forEach((l, i) => {
       const by = l.by.map((j) => mdText(j.text) + (j.id !== undefined ? ` (\`${j.id}\`)` : '')).join(', ')
-      const assumes = l.assumes.length ? `; assumes ${l.assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}` : ''
+      const needs = stepAssumptions(p, l.assumes)
+      const assumes = needs.length ? `; assumes ${needs.map((a) => `$${assumptionTex(a)}$`).join(', ')}` : ''
       const verdict = l.verdict ? `**${mdText(l.verdict.text)}**` : ''
       const why = [by + assumes, verdict].filter((t) => t).join(' ')
       out.push(`${l.n}. $${i === 0 ? '' : `${lead(l, '=', '\\Rightarrow', '\\iff')} `.trimStart()}${lineTex(l)}$${why ? ` — ${why}` : ''}`)
@@ -177,34 +190,60 @@ export function toLatex(parts: readonly ShownPart[], standalone = false): string
 
 // ---- HTML -------------------------------------------------------------------------------------
 
-/** TeX (math mode) to HTML markup, e.g. KaTeX's MathML; must not need the network. */
+/** TeX (math mode) to HTML markup, e.g. KaTeX's; must not need the network. */
 export type MathRenderer = (tex: string) => string
 
 const html = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-const STYLE = `body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
-table { border-collapse: collapse; }
-td { padding: 0.35rem 0.75rem; vertical-align: baseline; }
-td.n { color: #777; text-align: right; }
-td.why { color: #444; }
+const STYLE = `body { font-family: Georgia, "Times New Roman", serif; color: #111; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h2 { font-size: 1.2rem; margin: 2rem 0 0.75rem; }
+table.derivation { border-collapse: collapse; }
+td { padding: 0.45rem 0; vertical-align: baseline; }
+td.lhs { text-align: right; white-space: nowrap; }
+td.rhs { text-align: left; white-space: nowrap; }
+td.why { padding-left: 1.5rem; font-size: 0.85rem; color: #333; min-width: 10rem; max-width: 17rem; }
+.rule { font-weight: bold; }
+.idea { display: block; font-weight: normal; color: #555; font-style: italic; }
+.ok { color: #060; }
 .bad { color: #b00; }
-math { font-size: 1.15em; }`
+p.assume, p.goal { margin: 0.75rem 0; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  tr { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  td.why, .idea { color: #000; }
+}
+@page { margin: 2cm; }`
 
-/** HTML: a standalone page (no scripts, no network), a table per part with each line rendered by `math`. */
-export function toHtml(parts: readonly ShownPart[], math: MathRenderer): string {
-  const row = (n: number, tex: string, why: string): string =>
-    `<tr><td class="n">${n}</td><td class="line">${math(tex)}</td><td class="why">${why}</td></tr>`
-  const tables = parts.map((p) => {
-    const rows = p.lines.map((l, i) => {
-      const by = l.by.map((j) => `${html(j.text)}${j.id !== undefined ? ` <code>${html(j.id)}</code>` : ''}`).join(', ')
-      const assumes = l.assumes.length ? `<br>assumes ${l.assumes.map((a) => math(assumptionTex(a))).join(', ')}` : ''
-      const verdict = l.verdict ? `${by || assumes ? '<br>' : ''}<span class="${l.verdict.holds ? 'ok' : 'bad'}">${html(l.verdict.text)}</span>` : ''
-      return row(l.n, i === 0 ? lineTex(l) : `${lead(l, '=', '\\Rightarrow', '\\iff')} ${lineTex(l)}`, `${by}${assumes}${verdict}`)
+/** A step's justification in HTML: each rule's name and idea, then the verdict. */
+function whyHtml(l: ShownLine): string {
+  const by = l.by.map((j) => `<div class="rule">${html(j.text)}${j.idea ? `<span class="idea">${html(j.idea)}</span>` : ''}</div>`)
+  const verdict = l.verdict?.text ? [`<div class="${l.verdict.holds ? 'ok' : 'bad'}">${html(l.verdict.text)}</div>`] : []
+  return [...by, ...verdict].join('')
+}
+
+/**
+ * HTML: a page for handing in (no script, no network: KaTeX's `css` with its fonts inlined). Per
+ * part a table laid out like the TeX export's align* (aligned at `=`, long lines broken), in
+ * display style, each step's rule name and idea beside it, then the assumptions and the goal.
+ */
+export function toHtml(parts: readonly ShownPart[], math: MathRenderer, css = ''): string {
+  const display = (tex: string): string => math(`\\displaystyle ${tex}`)
+  const sections = parts.map((p) => {
+    const whys: string[] = []
+    const lines = p.lines.map((l, i) => {
+      const why = whyHtml(l)
+      if (why) whys.push(why)
+      return alignLine(l, i === 0, why ? String(whys.length - 1) : undefined)
     })
+    const rows = alignRows(lines).map(
+      (r) => `<tr><td class="lhs">${r.left ? display(r.left) : ''}</td><td class="rhs">${display(`{}${r.right}`)}</td><td class="why">${r.tag !== undefined ? whys[Number(r.tag)] : ''}</td></tr>`,
+    )
     const title = p.title !== undefined ? `<h2>${html(p.title)}</h2>\n` : ''
-    const goal = p.goal && p.status ? `\n<p class="goal">Goal: ${math(toTex(p.goal))} — ${p.status}.</p>` : ''
-    const assumed = p.assumes?.length ? `<p class="assume">Assuming ${p.assumes.map((a) => math(assumptionTex(a))).join(', ')}.</p>\n` : ''
-    return `${title}${assumed}<table class="derivation">\n${rows.join('\n')}\n</table>${goal}`
+    const assumes = partAssumptions(p)
+    const assumed = assumes.length ? `\n<p class="assume">Assuming ${assumes.map((a) => math(assumptionTex(a))).join(', ')}.</p>` : ''
+    const goal = p.goal && p.status ? `\n<p class="goal">Goal: ${math(toTex(p.goal))} — ${html(p.status)}.</p>` : ''
+    return `<section>\n${title}<table class="derivation">\n${rows.join('\n')}\n</table>${assumed}${goal}\n</section>`
   })
   const first = parts[0]?.lines[0]
   const name = parts[0]?.title ?? (first?.expr ? print(first.expr) : (first?.source ?? ''))
@@ -214,12 +253,13 @@ export function toHtml(parts: readonly ShownPart[], math: MathRenderer): string 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Derivation of ${html(name)}</title>
+<style id="katex">${css}</style>
 <style>
 ${STYLE}
 </style>
 </head>
 <body>
-${tables.join('\n')}
+${sections.join('\n')}
 </body>
 </html>
 `

@@ -27,7 +27,7 @@ export interface AlignLine {
 }
 
 /** A row: the left column, the right column (after `&`), and a tag. */
-interface Row {
+export interface Row {
   readonly left: string
   readonly right: string
   readonly tag?: string
@@ -94,8 +94,11 @@ function rowsRight(lines: readonly AlignLine[]): Row[] {
 /** A row as text: `left &= right`, `& \\iff right`, and its tag. */
 const rowText = (r: Row): string => `  ${r.left ? `${r.left} ` : ''}&${r.right.startsWith('=') ? '' : ' '}${r.right}${r.tag ? ` \\tag*{${r.tag}}` : ''}`
 
-/** The align* environment of a derivation's lines: aligned at `=` where that fits, else each line in the right column. */
+/** A derivation's lines as rows: aligned at `=` where that fits, else each line in the right column. */
+export const alignRows = (lines: readonly AlignLine[]): Row[] => rowsAligned(lines) ?? rowsRight(lines)
+
+/** The align* environment of a derivation's lines. */
 export function alignEnvironment(lines: readonly AlignLine[]): string {
-  const rows = rowsAligned(lines) ?? rowsRight(lines)
+  const rows = alignRows(lines)
   return `\\begin{align*}\n${rows.map(rowText).join(' \\\\\n')}\n\\end{align*}\n`
 }

@@ -1,8 +1,8 @@
 // derive export FILE --format md|tex|html [-o OUT] [--standalone] [--verdicts]: a derivation for homework.
-// HTML is rendered here, with KaTeX's MathML output: the page needs no script, font or network.
+// HTML is rendered with KaTeX, its stylesheet and fonts inlined: the page needs no script or network.
 import { resolve } from 'node:path'
 import { UsageError } from '../../errors.js'
-import type { MathRenderer, ShownPart } from '../../render/derivation.js'
+import type { ShownPart } from '../../render/derivation.js'
 import type { Register } from '../main.js'
 import { WHY_DEPTH } from '../../core/why.js'
 import { parseDepth } from './why.js'
@@ -11,24 +11,13 @@ import { partsOf } from './show.js'
 export const FORMATS = ['md', 'tex', 'html'] as const
 export type Format = (typeof FORMATS)[number]
 
-/** KaTeX as a MathRenderer (loaded only for HTML); TeX it cannot read is shown as code, never lost. */
-async function katexMathML(): Promise<MathRenderer> {
-  const katex = (await import('katex')).default
-  return (tex) => {
-    try {
-      return katex.renderToString(tex, { output: 'mathml', throwOnError: true })
-    } catch {
-      return `<code>${tex.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</code>`
-    }
-  }
-}
-
 /** The exported text of a derivation in one format. */
 export async function exportText(parts: readonly ShownPart[], format: Format, standalone: boolean): Promise<string> {
   const render = await import('../../render/derivation.js')
   if (format === 'md') return render.toMarkdown(parts)
   if (format === 'tex') return render.toLatex(parts, standalone)
-  return render.toHtml(parts, await katexMathML())
+  const page = await import('../../render/katex-page.js')
+  return render.toHtml(parts, await page.katexRenderer(), page.katexCss())
 }
 
 function parseFormat(text: string): Format {

@@ -14,8 +14,8 @@ export async function viewOf(ctx: Context, file: string): Promise<DerivationView
   const [{ loadDerivation }, { atGoal }] = await Promise.all([import('../../session/store.js'), import('../../session/derivation.js')])
   const lib = ctx.library()
   const derivation = loadDerivation(file, { cwd: ctx.io.cwd, matrices: lib.matrices })
-  const names = new Map(lib.rules.map((r) => [r.id, r.name]))
-  return { derivation, nameOf: (id) => names.get(id), reached: atGoal(derivation, lib.matrices) }
+  const rules = new Map(lib.rules.map((r) => [r.id, r]))
+  return { derivation, nameOf: (id) => rules.get(id)?.name, ideaOf: (id) => rules.get(id)?.spec.idea, reached: atGoal(derivation, lib.matrices) }
 }
 
 /** Is this file a saved derivation (JSON) rather than lines to check? */
@@ -32,7 +32,11 @@ function foundRules(r: StepResult, label?: string): Justification[] {
 
 function whyRules(r: Extract<WhyResult, { verdict: 'explained' }>): Justification[] {
   if (r.steps.length === 0) return [{ text: 'the same expression' }]
-  return r.steps.map((s) => (s.kind === 'rule' ? { text: `${s.label}${s.direction === 'reverse' ? ', right to left' : ''}`, id: s.rule!.id } : { text: s.label }))
+  return r.steps.map((s) => {
+    if (s.kind !== 'rule') return { text: s.label }
+    const idea = s.rule!.spec.idea
+    return { text: `${s.label}${s.direction === 'reverse' ? ', right to left' : ''}`, id: s.rule!.id, ...(idea ? { idea } : {}) }
+  })
 }
 
 /** A checked step's verdict in words. */
