@@ -32,17 +32,16 @@ export const fitMemo = (rules: readonly Rule[], setting: SymbolSetting, matrices
  */
 export function fitsIn(expr: Expr, memo: FitMemo, deadline: number): { fits: Fit[]; time: boolean } {
   const out: Fit[] = []
-  let time = false
+  // one work budget for the line, as findFits has; a subterm whose matching it cut is not kept
+  const budget = new Budget(20_000, { deadline })
   for (const { node, path } of walk(expr)) {
     let local = memo.at.get(node)
     if (!local) {
-      const budget = new Budget(20_000, { deadline })
       local = findFits(node, memo.rules, { matrices: memo.setting, budget, perNode: memo.perNode, path: [] })
-      if (budget.exhausted === 'time') time = true
-      else memo.at.set(node, local)
+      if (budget.exhausted) break
+      memo.at.set(node, local)
     }
     for (const f of local) out.push(path.length ? { ...f, path, result: replaceAt(expr, path, f.result) } : f)
-    if (time) break
   }
-  return { fits: withEverywhere(expr, out, memo.matrices), time }
+  return { fits: withEverywhere(expr, out, memo.matrices), time: budget.exhausted === 'time' }
 }
