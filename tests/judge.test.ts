@@ -30,6 +30,21 @@ describe('why: the examples of issue 8 (items 8 and 9)', () => {
   })
 })
 
+describe('floats that agree by cancelling a difference away are checked at high precision', () => {
+  it.each([
+    ['10000000000000000 + 1 - 10000000000000000', '0'],
+    ['2^60 + 1 - 2^60', '0'],
+    ['x + 10^20 - 10^20', 'x + 1'],
+    ['y * (10^18 + 1) - y * 10^18', '0'],
+  ])('%s vs %s is not equal', (a, b) => {
+    expect(compare(a, b)).toBe('not-equal')
+  })
+  it('true identities with large constants stay equal', () => {
+    expect(compare('x + 10^20 - 10^20', 'x')).toBe('equal')
+    expect(compare('y * (10^18 + 1) - y * 10^18', 'y')).toBe('equal')
+  })
+})
+
 describe('a tolerance relative to the values, and values across scales', () => {
   // each differs from the other side by a little relative to its size, or only where some value is
   // large, small, negative or beyond a number written in it

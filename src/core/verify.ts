@@ -42,6 +42,8 @@ const TOL_EXACT = 1e-9
 const TOL_NUMERIC = 1e-6
 /** Where no high-precision value exists (definite integrals): a difference this large, or none. */
 const TOL_UNCONFIRMED = 1e-3
+/** How many points where the floats agree are re-evaluated at high precision all the same. */
+const CONFIRMED_AGREEMENTS = 2
 
 /**
  * The chain of definitions through which a definition's name reaches itself (["g", "g"] for
@@ -214,7 +216,10 @@ function check(problem: Problem, options: CheckOptions): Check {
       skip(`left side: ${l.reason}`)
       continue
     }
-    if (!(l instanceof EvalError) && !(r instanceof EvalError) && close(l, r, tol, 0)) {
+    // floats can also agree by cancelling a difference away (10^16 + 1 - 10^16 is 0 in doubles):
+    // the first points that agree are confirmed at high precision
+    const agree = !(l instanceof EvalError) && !(r instanceof EvalError) && close(l, r, tol, 0)
+    if (agree && (valid >= CONFIRMED_AGREEMENTS || judgePoint(lhs, rhs, s.scope, s.ctx).kind !== 'differ')) {
       if (agreed()) return outOfDomain ?? { verdict: 'same', points: valid }
       continue
     }
