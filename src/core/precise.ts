@@ -728,6 +728,9 @@ export function judgePoint(lhs: Expr, rhs: Expr, scope: { get(name: string): Val
     return { kind: 'unstable' }
   } catch (err) {
     if (err instanceof EvalError) return { kind: 'unsupported', reason: err.reason }
+    // decimal.js refuses some precisions (its trigonometry knows pi to about 1,000 digits): this
+    // point cannot be settled at high precision, which is what 'unstable' says
+    if (err instanceof Error && err.message.startsWith('[DecimalError]')) return { kind: 'unstable' }
     throw err
   }
 }

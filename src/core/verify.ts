@@ -46,6 +46,13 @@ const TOL_UNCONFIRMED = 1e-3
 const CONFIRMED_AGREEMENTS = 2
 
 /**
+ * Whether a high-precision verdict on a point where the floats agree shows a difference that
+ * doubles can hold: 1 vs 0 (what 10^16 + 1 - 10^16 lost) is one; 1e-504 vs 0 is not, since it is
+ * below what a double can show and below the round-off of a numeric derivative of values near 1.
+ */
+const differsVisibly = (j: PointVerdict, tol: number): boolean => j.kind === 'differ' && !close(j.left, j.right, tol, 0)
+
+/**
  * The chain of definitions through which a definition's name reaches itself (["g", "g"] for
  * g(x) <-> g(x) + 1, ["f", "h", "f"] through another one), or undefined. Such a definition
  * explains nothing: unfolding it never ends, and it makes g(y) = g(y) + 1 look derivable.
@@ -219,7 +226,7 @@ function check(problem: Problem, options: CheckOptions): Check {
     // floats can also agree by cancelling a difference away (10^16 + 1 - 10^16 is 0 in doubles):
     // the first points that agree are confirmed at high precision
     const agree = !(l instanceof EvalError) && !(r instanceof EvalError) && close(l, r, tol, 0)
-    if (agree && (valid >= CONFIRMED_AGREEMENTS || judgePoint(lhs, rhs, s.scope, s.ctx).kind !== 'differ')) {
+    if (agree && (valid >= CONFIRMED_AGREEMENTS || !differsVisibly(judgePoint(lhs, rhs, s.scope, s.ctx), tol))) {
       if (agreed()) return outOfDomain ?? { verdict: 'same', points: valid }
       continue
     }
