@@ -44,6 +44,21 @@ const TOL_NUMERIC = 1e-6
 const TOL_UNCONFIRMED = 1e-3
 /** How many points where the floats agree are re-evaluated at high precision all the same. */
 const CONFIRMED_AGREEMENTS = 2
+/** A constant this large can swallow a whole term in doubles (10^16 + 1 is 10^16): agreements are then confirmed. */
+const SWALLOWING = 1e6
+
+/** Does the problem hold a constant (a number, or a number to a number's power) large enough to swallow a term? */
+function mayCancel(problem: Problem): boolean {
+  for (const e of [problem.lhs, problem.rhs]) {
+    for (const { node } of walk(e)) {
+      if (node.kind === 'num' && Math.abs(node.value) >= SWALLOWING) return true
+      if (node.kind === 'call' && node.head === OPS.pow && node.args[0]?.kind === 'num' && node.args[1]?.kind === 'num') {
+        if (Math.abs(node.args[0].value) ** node.args[1].value >= SWALLOWING) return true
+      }
+    }
+  }
+  return false
+}
 
 /**
  * Whether a high-precision verdict on a point where the floats agree shows a difference that
@@ -168,6 +183,7 @@ function check(problem: Problem, options: CheckOptions): Check {
   // a definite integral is evaluated numerically with no high-precision check: moderate values only
   const integral = [problem.lhs, problem.rhs].some((e) => [...walk(e)].some(({ node }) => node.kind === 'call' && node.head === 'int' && node.args.length === 4))
   const beyond = integral ? undefined : largestConstant(problem)
+  const cancels = mayCancel(problem)
   const kinds = new Map(symbols.map((p) => [p.name, shapeKind(p.role)]))
   const classes = dimClasses([problem.lhs, problem.rhs], (name) => kinds.get(name) ?? 'scalar')
   const attempts = points * 20
@@ -226,7 +242,7 @@ function check(problem: Problem, options: CheckOptions): Check {
     // floats can also agree by cancelling a difference away (10^16 + 1 - 10^16 is 0 in doubles):
     // the first points that agree are confirmed at high precision
     const agree = !(l instanceof EvalError) && !(r instanceof EvalError) && close(l, r, tol, 0)
-    if (agree && (valid >= CONFIRMED_AGREEMENTS || !differsVisibly(judgePoint(lhs, rhs, s.scope, s.ctx), tol))) {
+    if (agree && (!cancels || valid >= CONFIRMED_AGREEMENTS || !differsVisibly(judgePoint(lhs, rhs, s.scope, s.ctx), tol))) {
       if (agreed()) return outOfDomain ?? { verdict: 'same', points: valid }
       continue
     }
