@@ -10,7 +10,7 @@ import { parseExpr } from '../src/core/parse.js'
 import { loadLibrary } from '../src/library/library.js'
 import { alignEnvironment, LINE_WIDTH } from '../src/render/tex-align.js'
 import { texWidth } from '../src/render/tex-width.js'
-import { texTerms, toTex } from '../src/render/tex.js'
+import { type Term, texTerms, toTex } from '../src/render/tex.js'
 import { derive } from './helpers/cli.js'
 import { need } from './helpers/tools.js'
 
@@ -56,7 +56,7 @@ describe('the width estimate', () => {
 })
 
 describe('align* rows', () => {
-  const e = (text: string): string[] => texTerms(parseExpr(text))
+  const e = (text: string): Term[] => texTerms(parseExpr(text))
 
   it('a chain of expressions: the first line beside the first =', () => {
     expect(alignEnvironment([{ lead: '', terms: e('log(x*y)') }, { lead: '=', terms: e('log(x) + log(y)'), tag: '(1)' }])).toBe(
@@ -71,6 +71,17 @@ describe('align* rows', () => {
     expect(rows.length).toBeGreaterThan(2)
     expect(rows.slice(1).every((r) => r.trimStart().startsWith('& \\quad - \\sum'))).toBe(true)
     for (const r of rows) expect(texWidth(r.replace(/\\(begin|end)\{align\*\}/g, ''))).toBeLessThan(LINE_WIDTH - 30)
+  })
+
+  it('a single term wider than the page is opened at the + and - inside its parenthesis (\\left( ... \\right. then \\left. ... \\right))', () => {
+    const body = Array.from({ length: 14 }, (_, k) => `w[i]^${k + 2} * x[i]`).join(' + ')
+    const out = alignEnvironment([{ lead: '', terms: e('f(x)') }, { lead: '=', terms: e(`sum(${body}, i, 1, n)`) }])
+    const rows = out.replace(/\\(begin|end)\{align\*\}\n?/g, '').split(' \\\\\n')
+    expect(rows.length).toBeGreaterThan(2)
+    expect(rows[0]).toMatch(/^ {2}f\(x\) &= \\sum_\{i=1\}\^\{n\} \\left\(w_\{i\}\^\{2\} x_\{i\} .* \\right\.$/)
+    expect(rows.at(-1)).toMatch(/^ {2}& \\quad \\left\. \+ .*\\right\)\n$/)
+    for (const r of rows.slice(1, -1)) expect(r).toMatch(/^ {2}& \\quad \\left\. \+ .* \\right\.$/)
+    for (const r of rows) expect(texWidth(r)).toBeLessThan(LINE_WIDTH - 30)
   })
 
   it('equations are aligned at their =, with \\iff before the left side', () => {
@@ -93,10 +104,22 @@ describe('align* rows', () => {
   })
 })
 
+describe('the exported TeX reads back', () => {
+  it('derive check reads the TeX export of chains of expressions (tags, \\quad continuations): every step still holds', { timeout: 240_000 }, async () => {
+    const tex = await derive(['export', join(FIXTURES, 'export', 'lecture.txt'), '--format', 'tex'])
+    const file = join(mkdtempSync(join(tmpdir(), 'derive-tex-')), 'lecture.tex')
+    writeFileSync(file, tex.stdout)
+    const r = await derive(['check', file])
+    expect(r.stdout).not.toContain('unreadable')
+    expect(r.stdout).toMatch(/every step holds\n$/)
+    expect(r.status).toBe(0)
+  })
+})
+
 describe('pdflatex compiles the export of a long real derivation with no error and no overfull box', () => {
   it.for([
     ['homework/gauss-mle.txt', 'CS229/Bishop Gaussian MLE in two parts'],
-    ['export/lecture.txt', 'logistic regression and the expanded Gaussian log-likelihood'],
+    ['export/lecture.txt', 'logistic regression, the expanded Gaussian log-likelihood, a squared error with a term wider than the page'],
     ['export/gauss.json', 'a saved derivation'],
   ])('%s (%s)', { timeout: 240_000 }, async ([file], ctx) => {
     if (!need('pdflatex', ctx, TEX)) return

@@ -42,6 +42,11 @@ describe('extracting derivations from LaTeX', () => {
     expect(d!.lines.map((l) => l.latex.replace(/\s+/g, ' ').trim())).toEqual(['a', 'b \\quad + c', '\\frac{x}{y=1}'])
   })
 
+  it('a parenthesis broken across rows (\\right. at the end of one, \\left. after the \\quad of the next) is one parenthesis', () => {
+    const [d] = texDerivations('\\begin{align*} a &= \\sum_{i} \\left(x_{i} \\right. \\tag*{(1)} \\\\ & \\quad \\left. + y_{i}\\right) \\end{align*}')
+    expect(d!.lines.map((l) => l.latex.replace(/\s+/g, ' ').trim())).toEqual(['a', '\\sum_{i} \\left(x_{i} \\quad + y_{i}\\right)'])
+  })
+
   it('comments outside math are ignored, and a sentence-ending full stop is not math', () => {
     const ds = texDerivations('% \\begin{align*} x = y \\end{align*}\n\\begin{equation} a = b. \\end{equation}')
     expect(ds.map((d) => d.lines.map((l) => l.latex.trim()))).toEqual([['a', 'b']])

@@ -3,6 +3,7 @@
 // for the page broken at its top-level + and - with a `\quad` continuation. When the left column
 // would be too wide, every line moves to the right column (`& first \\ &= second`, `& \iff lhs =
 // rhs`). Widths are estimated by tex-width.ts.
+import { type Term, termText } from './tex.js'
 import { texWidth } from './tex-width.js'
 
 /** \linewidth of the article class at 10pt, in points. */
@@ -19,9 +20,9 @@ export interface AlignLine {
   /** `=` before an expression after the first; `\iff`, `\Rightarrow` or '' before an equation. */
   readonly lead: string
   /** The left side of an equation, cut at its top-level + and -. */
-  readonly lhs?: readonly string[]
+  readonly lhs?: readonly Term[]
   /** The expression, or an equation's right side, cut at its top-level + and -. */
-  readonly terms: readonly string[]
+  readonly terms: readonly Term[]
   /** A tag for the row where the line starts (`(2)`, pointing at a note). */
   readonly tag?: string
 }
@@ -35,15 +36,37 @@ export interface Row {
 
 const join = (a: string, b: string): string => (a && b ? `${a} ${b}` : a || b)
 
-/** Terms on rows of at most `room` where a break can make them so: the first row starts with `first`, later ones with \quad. */
-function breakTerms(first: string, terms: readonly string[], room: number): string[] {
-  const rows = [join(first, terms[0] ?? '')]
-  for (const t of terms.slice(1)) {
+/** Room kept on a row for the `\\left.` and `\\right.` that close a parenthesis opened across rows. */
+const DELIMITERS = 14
+
+/** A term as pieces to place: whole when it fits a row, else opened at the + and - inside its parenthesis. */
+const pieces = (t: Term, room: number): string[] =>
+  typeof t === 'string' || texWidth(`\\quad ${t.text}`) <= room ? [termText(t)] : [`${t.head} \\left(${t.inner[0]}`, ...t.inner.slice(1, -1), `${t.inner.at(-1)}\\right)`]
+
+const count = (text: string, re: RegExp): number => text.match(re)?.length ?? 0
+
+/** Rows whose \\left and \\right do not pair get `\\left.` and `\\right.` (a parenthesis opened on one row, closed on a later one). */
+function balance(rows: readonly string[]): string[] {
+  let open = 0
+  return rows.map((r) => {
+    const before = open
+    open += count(r, /\\left\b/g) - count(r, /\\right\b/g)
+    const start = r.startsWith('\\quad ') ? '\\quad ' : ''
+    return `${start}${'\\left. '.repeat(before)}${r.slice(start.length)}${' \\right.'.repeat(open)}`
+  })
+}
+
+/** Terms on rows of at most `room` where a break can make them so: the first row starts with `first`, later ones with \\quad. */
+function breakTerms(first: string, terms: readonly Term[], room: number): string[] {
+  const [head, ...rest] = terms.flatMap((t) => pieces(t, room))
+  const opened = terms.some((t) => pieces(t, room).length > 1)
+  const rows = [join(first, head ?? '')]
+  for (const t of rest) {
     const longer = `${rows.at(-1)} ${t}`
-    if (texWidth(longer) <= room) rows[rows.length - 1] = longer
+    if (texWidth(longer) + (opened ? DELIMITERS : 0) <= room) rows[rows.length - 1] = longer
     else rows.push(`\\quad ${t}`)
   }
-  return rows
+  return opened ? balance(rows) : rows
 }
 
 const fits = (rows: readonly string[], room: number): boolean => rows.every((r) => texWidth(r) <= room)
@@ -54,7 +77,7 @@ const tagOf = (l: { readonly tag?: string }): { tag?: string } => (l.tag ? { tag
 interface Unit {
   readonly left: string
   readonly first: string
-  readonly terms: readonly string[]
+  readonly terms: readonly Term[]
   readonly tag?: string
 }
 
@@ -65,8 +88,9 @@ interface Unit {
 function units(lines: readonly AlignLine[]): Unit[] {
   const [start, second] = lines
   const beside = start && second && !start.lhs && !second.lhs && !start.tag
-  const rest = lines.slice(beside ? 2 : 0).map((l): Unit => ({ left: l.lhs ? join(l.lead, l.lhs.join(' ')) : '', first: l.lhs ? '=' : l.lead, terms: l.terms, ...tagOf(l) }))
-  return beside ? [{ left: start.terms.join(' '), first: second.lead, terms: second.terms, ...tagOf(second) }, ...rest] : rest
+  const text = (ts: readonly Term[]): string => ts.map(termText).join(' ')
+  const rest = lines.slice(beside ? 2 : 0).map((l): Unit => ({ left: l.lhs ? join(l.lead, text(l.lhs)) : '', first: l.lhs ? '=' : l.lead, terms: l.terms, ...tagOf(l) }))
+  return beside ? [{ left: text(start.terms), first: second.lead, terms: second.terms, ...tagOf(second) }, ...rest] : rest
 }
 
 /** Rows aligned at `=`, or undefined when a left column or a term is too wide for it. */
@@ -86,7 +110,7 @@ function rowsAligned(lines: readonly AlignLine[]): Row[] | undefined {
 /** Every line in the right column, broken at + and - where it is too long (a term alone wider than the page stays whole). */
 function rowsRight(lines: readonly AlignLine[]): Row[] {
   return lines.flatMap((l) => {
-    const terms = l.lhs ? [...l.lhs.slice(0, -1), `${l.lhs.at(-1)} = ${l.terms[0] ?? ''}`, ...l.terms.slice(1)] : l.terms
+    const terms = l.lhs ? [...l.lhs.slice(0, -1), `${termText(l.lhs.at(-1)!)} = ${termText(l.terms[0] ?? '')}`, ...l.terms.slice(1)] : l.terms
     return breakTerms(l.lead, terms, BUDGET).map((right, k) => ({ left: '', right, ...(k === 0 ? tagOf(l) : {}) }))
   })
 }

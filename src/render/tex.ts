@@ -177,10 +177,46 @@ function termList(terms: readonly Expr[]): string[] {
 /** Terms joined by + and -. */
 const sumTerms = (terms: readonly Expr[]): string => termList(terms).join(' ')
 
+/**
+ * A term of a line, for breaking it. A term that ends in a parenthesised sum (`\sum_{i} (a + b)`,
+ * `c (a + b)`, `\frac{d}{dx} (a + b)`) can itself be opened: its TeX before the parenthesis, and
+ * the terms inside.
+ */
+export type Term = string | { readonly text: string; readonly head: string; readonly inner: readonly string[] }
+
+export const termText = (t: Term): string => (typeof t === 'string' ? t : t.text)
+
+/** The head and inner terms of a term that ends in a parenthesised sum. */
+function opening(e: Expr): { head: string; inner: string[] } | undefined {
+  if (!isCall(e)) return undefined
+  const [body, v, lo, hi] = e.args
+  const inner = (x: Expr | undefined): string[] | undefined => (isCall(x, OPS.add) ? termList(x.args) : undefined)
+  if ((e.head === 'sum' || e.head === 'prod') && e.args.length === 4) {
+    const terms = inner(body)
+    return terms && { head: `\\${e.head}_{${piece(v!).text}=${piece(lo!).text}}^{${piece(hi!).text}}`, inner: terms }
+  }
+  if (e.head === 'diff' && e.args.length === 2) {
+    const terms = inner(body)
+    return terms && { head: `\\frac{d}{d${piece(v!).text}}`, inner: terms }
+  }
+  if (e.head === OPS.mul && e.args.length > 1) {
+    const terms = inner(e.args.at(-1))
+    return terms && { head: product(e.args.slice(0, -1)).text, inner: terms }
+  }
+  return undefined
+}
+
 /** An expression's TeX cut at its top-level + and -, for breaking a long line: `a`, `+ b`, `- c`. */
-export function texTerms(e: Expr): string[] {
+export function texTerms(e: Expr): Term[] {
   const shown = displayNames(e)
-  return isCall(shown, OPS.add) ? termList(shown.args) : [piece(shown).text]
+  const terms = isCall(shown, OPS.add) ? shown.args : [shown]
+  const texts = isCall(shown, OPS.add) ? termList(shown.args) : [piece(shown).text]
+  return terms.map((t, i) => {
+    const negative = i > 0 && isNegativeTerm(t)
+    const open = opening(negative ? neg(t) : t)
+    const sign = i === 0 ? '' : negative ? '- ' : '+ '
+    return open ? { text: texts[i]!, head: `${sign}${open.head}`, inner: open.inner } : texts[i]!
+  })
 }
 
 /** A factor b ^ -k (k a positive number), which goes under a fraction bar as b ^ k. */

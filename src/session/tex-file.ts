@@ -75,8 +75,12 @@ function cleanBody(body: string): { text: string; claims: { at: number; rule: st
     claims.push({ at, rule })
     return blank(m)
   })
-  // labels, tags and the punctuation that ends a sentence are not math; & only aligns
-  text = text.replace(/\\(?:label|tag\*?)\s*\{[^}]*\}|\\(?:nonumber|notag)\b|[.,](?=\s*(\\\\|$))/g, blank).replace(/&/g, ' ')
+  // labels and tags are not math
+  text = text.replace(/\\(?:label|tag\*?)\s*\{[^}]*\}|\\(?:nonumber|notag)\b/g, blank)
+  // a parenthesis broken across rows (`\left( a \right. \\ & \left. + b \right)`) is one parenthesis
+  text = text.replace(/\\right\.(\s*\\\\\s*&?\s*(?:\\q?quad\b\s*)?)\\left\./g, (m, between: string) => blank('\\right.') + between + blank('\\left.'))
+  // nor is the punctuation that ends a sentence; & only aligns
+  text = text.replace(/[.,](?=\s*(\\\\|$))/g, blank).replace(/&/g, ' ')
   return { text, claims }
 }
 
