@@ -136,7 +136,7 @@ describe('a real two-part homework: the Gaussian MLE (Bishop §1.2.4, CS229 §1.
       [4, 'explained'],
       [5, 'explained'],
       [6, 'explained'],
-      [7, 'equal-unexplained'],
+      [7, 'explained'],
       [8, 'equivalent'],
       [9, 'explained'],
       [10, 'equivalent'],

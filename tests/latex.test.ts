@@ -129,6 +129,10 @@ describe('LaTeX forms of SPEC §1.2', () => {
     ['2\\pi\\sigma^2', '2 * pi * sigma ^ 2'],
     ['-\\log p', '-log(p)'],
     ['$x + y$', 'x + y'],
+    // the indicator with its condition as a subscript (CS229, softmax regression)
+    ['\\sum_{i=1}^{n} \\mathbb{1}_{y_i = k} x_i', 'sum(ind(y[i] == k) * x[i], i, 1, n)'],
+    ['\\mathbf{1}_{\\{y^{(i)} = 0\\}}', 'ind(y[i] == 0)'],
+    ['\\mathbb{1}_{y_i = 1 \\land x_i > 0} + 1', 'ind(y[i] == 1 & x[i] > 0) + 1'],
   ])('%s reads as %s', (latex, want) => {
     expect(print(parseExpr(latex))).toBe(want)
   })
@@ -139,6 +143,8 @@ describe('LaTeX forms of SPEC §1.2', () => {
     ['x \\pm y', '\\pm'],
     ['\\sum x_i', 'without an index'],
     ['\\text{for all } x', 'prose'],
+    ['\\mathbb{1}_y', 'write its condition in braces'],
+    ['\\mathbb{1}_{y_i} + 1', 'a condition needs a comparison'],
   ])('%s is refused (%s)', (latex, hint) => {
     expect(() => parseExpr(latex)).toThrow(hint)
   })

@@ -77,6 +77,19 @@ describe('shipped packs', () => {
       ['gaussian-log-likelihood-iid', 'log(prod(normal(t[k], m, s), k, 1, n))'],
       ['elbo-reconstruction-minus-kl', 'sum(q[k] * log(l[k] * r[k] / q[k]), k, 1, m)'],
     ],
+    'conditions: indicator algebra, counts, max/relu/hinge, piecewise derivatives (issue 13)': [
+      ['ind-square', 'ind(y[i] == k) ^ 2'],
+      ['ind-or', 'ind(x > 1 or x < -1)'],
+      ['ind-and', 'ind(y[i] == 1 and x[i] > 0)'],
+      ['expectation-of-indicator', 'E(ind(X > 1))'],
+      ['sum-indicator-constant', 'sum(ind(y[i] == 1) * log(phi), i, 1, n)'],
+      ['sum-indicator-not-equal-count', 'sum(ind(y[i] == 1), i, 1, n) + sum(ind(y[i] != 1), i, 1, n)'],
+      ['max-of-two', 'max(a, b)'],
+      ['relu-as-piecewise', 'relu(z)'],
+      ['hinge-as-piecewise', 'max(0, 1 - y * s)'],
+      ['diff-max-zero', 'diff(max(0, z), z)'],
+      ['diff-abs-sign', 'diff(abs(x - 2), x)'],
+    ],
   }
   for (const [family, cases] of Object.entries(families)) {
     it(`family ${family}`, () => {

@@ -74,8 +74,8 @@ export function implies(a: Equation, b: Equation, o: ImplicationOptions = {}): I
     if (!p || shapeKind(p.role) !== 'scalar') continue
     const rng = new Rng(o.seed ?? 1)
     let solved = 0
-    for (let attempt = 0; attempt < want * 10 && solved < want; attempt++) {
-      const s = draw(symbols, rng, { positive: attempt >= want * 5, ...(o.definitions ? { definitions: o.definitions } : {}) })
+    for (let attempt = 0; attempt < want * 30 && solved < want; attempt++) {
+      const s = draw(symbols, rng, { positive: attempt >= want * 15, ...(o.definitions ? { definitions: o.definitions } : {}) })
       const start = s.scope.get(v)
       if (typeof start !== 'number') break
       const at = (t: number): typeof s => ({ ...s, scope: new Map(s.scope).set(v, t) })

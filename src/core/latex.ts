@@ -362,15 +362,34 @@ class Reader {
     return call('ind', [c])
   }
 
-  /** \mathbb{1}\{ y = k \}: the indicator of the condition in braces. */
+  /** \mathbb{1}\{ y = k \}, or with the condition as a subscript \mathbb{1}_{y = k}: the indicator. */
   private indicator(at: Token): Expr {
     this.skipIgnored()
+    if (this.is('_')) return this.subscriptIndicator(at)
     if (!this.is('\\{')) this.fail(`${at.text}{1} is the indicator: write its condition in \\{ \\}, as in ${at.text}{1}\\{y = k\\}`, at)
     this.next()
     const c = this.nested('group', () => this.condition())
     this.skipIgnored()
     this.expect('\\}', '"\\}" to close the indicator\'s condition')
     this.announce(`reading ${at.text}{1}\\{...\\} as the indicator ind(...)`)
+    return call('ind', [c])
+  }
+
+  /** \mathbb{1}_{y_i = k} or \mathbb{1}_{\{y_i = k\}}: the condition in the subscript's braces. */
+  private subscriptIndicator(at: Token): Expr {
+    this.next()
+    this.skipIgnored()
+    if (!this.is('{')) this.fail(`${at.text}{1}_ is the indicator: write its condition in braces, as in ${at.text}{1}_{y = k}`, at)
+    this.next()
+    this.skipIgnored()
+    const set = this.is('\\{')
+    if (set) this.next()
+    const c = this.nested('group', () => this.condition())
+    this.skipIgnored()
+    if (set) this.expect('\\}', '"\\}" to close the indicator\'s condition')
+    this.skipIgnored()
+    this.expect('}', '"}" to close the indicator\'s subscript')
+    this.announce(`reading ${at.text}{1}_{...} as the indicator ind(...)`)
     return call('ind', [c])
   }
 

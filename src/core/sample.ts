@@ -86,6 +86,11 @@ export type Role =
   | { readonly kind: 'expr'; readonly deps: readonly { readonly name: string; readonly of: VarKind }[] }
   /** a vector or matrix that depends on the variable it is differentiated by (b = b0 + M x) */
   | { readonly kind: 'tensor'; readonly shape: 'vector' | 'matrix'; readonly dep: { readonly name: string; readonly of: VarKind } }
+  /**
+   * a condition wildcard inside a binder (c in sum(ind(c) * f, i, lo, hi) without free(c, i)):
+   * a comparison that changes with the bound variables, true for some i and false for others
+   */
+  | { readonly kind: 'condition'; readonly deps: readonly string[] }
 
 /** The limits lo..hi of a sum. */
 export type Range = readonly [Expr, Expr]
@@ -345,6 +350,10 @@ function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Prob
   if (t === 'vector') return { kind: 'vector' }
   if (t === 'symmetric' || t === 'spd') return { kind: 'matrix', shape: t }
   if (t === 'matrix' || preds.has('matrix')) return { kind: 'matrix', shape: 'general' }
+  if (s.event && wild && !plain && !s.rv) {
+    const deps = [...s.deps].filter((d) => roleOfVar(d, seen.get(d), problem) === 'real' || roleOfVar(d, seen.get(d), problem) === 'index').sort()
+    if (deps.length > 0) return { kind: 'condition', deps }
+  }
   if (s.event) return { kind: 'event' }
   if (s.rv) return { kind: 'rv', levels: s.conditioner ? 3 : OUTCOMES }
   if (matrixLike) return !wild && name === 'I' ? { kind: 'identity' } : { kind: 'matrix', shape: 'general' }
@@ -644,15 +653,28 @@ export function draw(
       case 'event':
         scope.set(name, randomEvent(rng))
         break
+      case 'condition': {
+        // sin(c__w * (i + ...) + c__p) > 0: true for some values of the bound variables, false for others
+        const [w, p] = [`${name}__w`, `${name}__p`]
+        scope.set(w, round3(rng.uniform(0.5, 2.5)))
+        scope.set(p, round3(rng.uniform(0, 6.28)))
+        bindings.set(name, call(OPS.gt, [call('sin', [add([mul([sym(w), add(role.deps.map(sym))]), sym(p)])]), num(0)]))
+        break
+      }
       case 'array': {
         const item = (): Value =>
           role.element === 'rv' ? randomVariable(rng, bounds, positive) : role.element === 'event' ? randomEvent(rng) : (tie() ?? sampleReal(rng, bounds, positive, beyond))
         scope.set(name, { kind: 'array', items: Array.from({ length: ARRAY_LENGTH }, item) })
         break
       }
-      case 'expr':
-        bindings.set(name, randomExpr(rng, role.deps, bounds, positive, dims))
+      case 'expr': {
+        // compared in a condition (a == b in a sum over i): on a tie draw a number, which the
+        // matcher lets it bind too, so that the equality holds at some points
+        const t = tie()
+        if (t === undefined) bindings.set(name, randomExpr(rng, role.deps, bounds, positive, dims))
+        else scope.set(name, t)
         break
+      }
       case 'tensor': {
         const [base, slope] = [`${name}__0`, `${name}__1`]
         const { dep } = role

@@ -199,9 +199,9 @@ function check(problem: Problem, options: CheckOptions): Check {
   let valid = 0
   // the branches each condition took at the points compared: two sides are equal only if both were compared
   const covered = new Map<string, number>()
-  const { required, constant } = conditionKeys(problem)
+  const { required, constant, withWildcards } = conditionKeys(problem)
   const uncovered = (): { key: string; bits: number } | undefined => {
-    for (const key of required) if (covered.get(key) !== 3) return { key, bits: covered.get(key) ?? 0 }
+    for (const key of [...required, ...withWildcards.keys()]) if (covered.get(key) !== 3) return { key, bits: covered.get(key) ?? 0 }
     for (const [key, bits] of covered) if (bits !== 3 && !constant.has(key)) return { key, bits }
     return undefined
   }
@@ -215,7 +215,15 @@ function check(problem: Problem, options: CheckOptions): Check {
     const branches = new Map<string, number>()
     const s: Sample = { ...drawn, ctx: { ...drawn.ctx, branches } }
     const agreed = (): boolean => {
-      for (const [k, bits] of branches) covered.set(k, (covered.get(k) ?? 0) | bits)
+      // a condition with a wildcard is printed differently at each point (c > 0 with c a random
+      // expression in x): its branches count for the rule's own condition
+      const own = new Map<string, number>()
+      for (const [key, c] of withWildcards) {
+        const here = print(instantiate(c, s.bindings))
+        own.set(here, (own.get(here) ?? 0) | (branches.get(here) ?? 0))
+        covered.set(key, (covered.get(key) ?? 0) | (branches.get(here) ?? 0))
+      }
+      for (const [k, bits] of branches) if (!own.has(k)) covered.set(k, (covered.get(k) ?? 0) | bits)
       return ++valid >= points && uncovered() === undefined
     }
     const wild = problem.wildcards.size > 0
@@ -315,11 +323,12 @@ function check(problem: Problem, options: CheckOptions): Check {
 
 /**
  * The conditions of ind(...) and c ? a : b in the two sides, as printed (and noted by the
- * evaluator); those with a wildcard are instantiated differently at each point, so only the
- * evaluator's notes cover them.
+ * evaluator); those with a wildcard are instantiated differently at each point, so they are kept
+ * as expressions, to be instantiated at each point and their notes looked up there.
  */
-function conditionKeys(problem: Problem): { required: Set<string>; constant: Set<string> } {
+function conditionKeys(problem: Problem): { required: Set<string>; constant: Set<string>; withWildcards: Map<string, Expr> } {
   const required = new Set<string>()
+  const withWildcards = new Map<string, Expr>()
   // a condition on no symbol at all (1 < 2) has one branch only, and it is the one compared
   const constant = new Set<string>()
   for (const side of [problem.lhs, problem.rhs]) {
@@ -329,9 +338,10 @@ function conditionKeys(problem: Problem): { required: Set<string>; constant: Set
       const names = [...freeSymbols(c)]
       if (names.length === 0) constant.add(print(c))
       else if (!names.some((n) => problem.wildcards.has(n))) required.add(print(c))
+      else withWildcards.set(print(c), c)
     }
   }
-  return { required, constant }
+  return { required, constant, withWildcards }
 }
 
 /**
