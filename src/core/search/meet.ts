@@ -249,8 +249,9 @@ function chainOf(m: Meeting, s: Search): Chain | undefined {
  * A shortest chain from FROM to TO within the bounds, or undefined (s.stopped says whether a
  * bound cut the search short). Also returns both sides, for a longer, guided search.
  *
- * The two sides take turns, one line each, each level by level; a level, once complete, is sorted
- * so that lines most like the other side's line come first. A meeting is a shortest chain once
+ * Each side goes level by level, a level sorted so that lines most like the other side's line come
+ * first; of the two sides, the one whose next line looks more like the other line goes first (on a
+ * tie they take turns). A meeting is a shortest chain once
  * its length is at most one more than the depths both sides have completed; otherwise the side
  * with less left of its level finishes it first (a shorter chain can only come from there).
  */
@@ -265,29 +266,36 @@ export function meet(from: Expr, to: Expr, s: Search, bounds: Bounds): { chain?:
     [A, headCounts(to)],
     [B, headCounts(from)],
   ])
-  const work = { A: { at: 0, next: [] as Node[] }, B: { at: 0, next: [] as Node[] } }
-  const of = (x: Side) => (x === A ? work.A : work.B)
+  // per side: where it is in its level, the scores (likeness to the other line) of that level, the next level
+  const work = new Map([A, B].map((x) => [x, { at: 0, scores: [distance(x.frontier[0]!.expr, want.get(x)!)], next: [] as Node[] }]))
+  const of = (x: Side) => work.get(x)!
   /** Move x to its next level when its current one is done; false when x has nothing left to expand. */
   const ready = (x: Side): boolean => {
     const w = of(x)
     if (w.at < x.frontier.length) return x.depth + 1 <= bounds.depth
     if (!w.next.length) return false
     const heads = want.get(x)!
-    x.frontier = w.next
-      .map((n, i) => ({ n, i, d: distance(n.expr, heads) }))
-      .sort((p, q) => p.d - q.d || p.i - q.i)
-      .map((p) => p.n)
+    const level = w.next.map((n, i) => ({ n, i, d: distance(n.expr, heads) })).sort((p, q) => p.d - q.d || p.i - q.i)
+    x.frontier = level.map((p) => p.n)
+    w.scores = level.map((p) => p.d)
     x.depth++
     w.at = 0
     w.next = []
     return x.depth + 1 <= bounds.depth
+  }
+  // the side whose next line looks more like the other line goes first; on a tie they take turns
+  const pick = (): Side | undefined => {
+    const [a, b] = [ready(A), ready(B)]
+    if (!a || !b) return a ? A : b ? B : undefined
+    const [da, db] = [of(A).scores[of(A).at]!, of(B).scores[of(B).at]!]
+    return da < db ? A : db < da ? B : turn
   }
   let best: Chain | undefined
   let bestLength = Infinity
   let turn: Side = A
   let finishing: Side | undefined
   while (A.depth + B.depth < bounds.depth) {
-    const side = finishing ?? (ready(turn) ? turn : ready(turn === A ? B : A) ? (turn === A ? B : A) : undefined)
+    const side = finishing ?? pick()
     if (!side) break
     turn = side === A ? B : A
     if (finishing && of(finishing).at >= finishing.frontier.length) break
