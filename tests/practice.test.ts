@@ -136,10 +136,10 @@ describe('the schedule', () => {
   it('the file: format and ISO dates; a file that is not one says where', () => {
     const text = practiceText(review(emptyPractice(), 'log-product', 'good', now))
     const json = JSON.parse(text) as { format: string; cards: Record<string, { due: string; last_review: string; state: number }> }
-    expect(json.format).toBe('derive-practice/1')
+    expect(json.format).toBe('derive-practice/2')
     expect(json.cards['log-product']).toMatchObject({ due: '2025-03-06T09:00:00.000Z', last_review: MONDAY, state: 2 })
     expect(readPractice('{')).toMatchObject({ problem: expect.stringMatching(/^not JSON/) })
-    expect(readPractice('{"format":"derive-practice/2","cards":{}}')).toMatchObject({ problem: expect.stringMatching(/^at format/) })
+    expect(readPractice('{"format":"derive-practice/3","cards":{}}')).toMatchObject({ problem: expect.stringMatching(/^at format/) })
     expect(readPractice(text.replace('2025-03-06T09:00:00.000Z', 'soon'))).toMatchObject({ problem: expect.stringMatching(/^at cards\.log-product\.due/) })
     expect(readPractice('{"format":"derive-practice/1","cards":{"Bad Id":{}}}')).toHaveProperty('problem')
   })
@@ -202,7 +202,7 @@ describe('derive practice, scripted', () => {
     expect(r.stdout).toContain(`  ${print(card.prompt)}\n`)
     expect(r.stdout).toContain(`${print(card.fit.subterm)} → ${print(card.fit.replacement)}`)
     const s = saved(home)
-    expect(s.format).toBe('derive-practice/1')
+    expect(s.format).toBe('derive-practice/2')
     expect(Object.keys(s.cards).sort()).toEqual([a, b, c].sort())
     expect(Date.parse(s.cards[b]!.due)).toBeLessThan(Date.parse(s.cards[a]!.due))
     expect(Date.parse(s.cards[a]!.due)).toBeLessThan(Date.parse(s.cards[c]!.due))

@@ -7,8 +7,10 @@ import type { Rule } from '../core/rule.js'
 import { UsageError } from '../errors.js'
 import type { Library } from '../library/library.js'
 import { isYours, keepRule } from '../library/query.js'
-import { renderAnswer, renderQuestion, whenDue } from '../render/practice.js'
+import { renderAnswer, renderQuestion, renderStats, whenDue } from '../render/practice.js'
+import { practiceStats } from '../session/practice-stats.js'
 import {
+  type Answer,
   cardFor,
   choicesFor,
   daySeed,
@@ -30,6 +32,7 @@ export interface PracticeOptions {
   tag?: string
   pack?: string
   new?: string
+  stats?: boolean
 }
 
 /** The clock: DERIVE_NOW (an ISO date) fixes it, for tests and reproducible demos; else the system's. */
@@ -71,6 +74,7 @@ function cardsOf(rules: readonly Rule[], o: SearchOptions, now: Date): Map<strin
 export async function practiceCommand(ctx: Context, o: PracticeOptions): Promise<number> {
   const limit = newLimit(o.new)
   const clock = clockOf(ctx.io.env)
+  if (o.stats) return stats(ctx, o, clock())
   if (!ctx.json && !ctx.interactive) {
     throw new UsageError('derive practice asks questions, so it needs a terminal; in a script use derive practice --json for the list of due cards')
   }
@@ -86,6 +90,17 @@ export async function practiceCommand(ctx: Context, o: PracticeOptions): Promise
     return 0
   }
   return drill(ctx, { file, state, clock, cards, queue, rules: lib.rules, search })
+}
+
+/** derive practice --stats: progress, from the practice file, for the rules --tag/--pack choose. */
+function stats(ctx: Context, o: PracticeOptions, now: Date): number {
+  const lib = ctx.library()
+  const state = loadPractice(practicePath(ctx.libraryPath))
+  const st = practiceStats(state, chosenRules(lib, o).map((r) => r.id), now)
+  const names = new Map(lib.rules.map((r) => [r.id, r.name]))
+  if (ctx.json) ctx.outJson({ ...st, missed: st.missed.map((m) => ({ ...m, name: names.get(m.rule) ?? null })) })
+  else ctx.out(renderStats(st, (id) => names.get(id), ctx.style))
+  return 0
 }
 
 /** What a session carries from one card to the next. */
@@ -114,8 +129,8 @@ async function drill(ctx: Context, s: Session): Promise<number> {
     for (const [i, d] of s.queue.entries()) {
       const outcome = await round(ctx, s, s.cards.get(d.rule)!, i + 1)
       if (outcome === 'quit') break
-      if (outcome.right) right++
-      await grade(ctx, s, d.rule, outcome.feeling)
+      if (outcome.answer === 'right') right++
+      await grade(ctx, s, d.rule, outcome)
       done++
     }
   } catch (e) {
@@ -136,7 +151,7 @@ function nextLine(s: Session): string {
   return next ? `The next card is due ${whenDue(next, now)} (${next.toISOString().slice(0, 10)}).` : `${s.cards.size} rules have cards; none practised yet.`
 }
 
-type Outcome = 'quit' | { right: boolean; feeling: Feeling }
+type Outcome = 'quit' | { answer: Answer; feeling: Feeling }
 
 /** One card: the question, the answer, and how it felt. */
 async function round(ctx: Context, s: Session, card: PracticeCard, n: number): Promise<Outcome> {
@@ -150,10 +165,10 @@ async function round(ctx: Context, s: Session, card: PracticeCard, n: number): P
   if (picked !== card.rule) {
     // a miss or a peek is "again" whatever it felt like: the card must come back soon
     ctx.out(ctx.style.dim('Counted as "again".'))
-    return { right: false, feeling: 'again' }
+    return { answer: picked === undefined ? 'shown' : 'wrong', feeling: 'again' }
   }
   const feeling = await askFeeling(ctx)
-  return feeling === 'quit' ? 'quit' : { right: true, feeling }
+  return feeling === 'quit' ? 'quit' : { answer: 'right', feeling }
 }
 
 /** A choice's index (0-based), 'show' or 'quit'; undefined if the answer is none of these. */
@@ -186,9 +201,9 @@ async function askFeeling(ctx: Context): Promise<Feeling | 'quit'> {
 }
 
 /** Schedule the card, save at once, and say when it comes back. */
-async function grade(ctx: Context, s: Session, rule: string, feeling: Feeling): Promise<void> {
+async function grade(ctx: Context, s: Session, rule: string, o: { answer: Answer; feeling: Feeling }): Promise<void> {
   const now = s.clock()
-  s.state = review(s.state, rule, feeling, now)
+  s.state = review(s.state, rule, o.feeling, now, o.answer)
   await savePractice(s.file, s.state)
   const due = s.state.cards.get(rule)!.due
   ctx.out(ctx.style.dim(`Next time: ${whenDue(due, now)}.`))

@@ -13,14 +13,34 @@ import { type Rule, wildcardsOf } from '../core/rule.js'
 import { withVectors } from '../core/shape.js'
 import { ID_PATTERN } from '../library/schema.js'
 
-export const PRACTICE_FORMAT = 'derive-practice/1'
+export const PRACTICE_FORMAT = 'derive-practice/2'
+/** The first format (cards only, no history): still read, and written back as the current one. */
+const PRACTICE_FORMAT_1 = 'derive-practice/1'
 
-/** Every rule's FSRS card, by rule id. Ids of rules no longer in the library are kept (they may come back). */
-export interface PracticeState {
-  readonly cards: ReadonlyMap<string, Card>
+/** How an answer went: the right rule picked, another rule picked, or the answer asked for. */
+export type Answer = 'right' | 'wrong' | 'shown'
+
+/** One answered card, kept for the statistics (derive practice --stats). */
+export interface Review {
+  readonly rule: string
+  readonly at: Date
+  readonly answer: Answer
+  readonly feeling: Feeling
 }
 
-export const emptyPractice = (): PracticeState => ({ cards: new Map() })
+/**
+ * Every rule's FSRS card, by rule id, and the reviews of the last LOG_DAYS days, oldest first.
+ * Ids of rules no longer in the library are kept (they may come back).
+ */
+export interface PracticeState {
+  readonly cards: ReadonlyMap<string, Card>
+  readonly log: readonly Review[]
+}
+
+export const emptyPractice = (): PracticeState => ({ cards: new Map(), log: [] })
+
+/** How long reviews are kept for the statistics: a year and a bit (a review is about 90 bytes). */
+export const LOG_DAYS = 400
 
 // ---- the schedule ------------------------------------------------------------------------------
 
@@ -37,10 +57,15 @@ const RATING: Readonly<Record<Feeling, Grade>> = { again: Rating.Again, hard: Ra
 /** The rule's card in the state, or a new card created now. */
 export const cardOf = (s: PracticeState, rule: string, now: Date): Card => s.cards.get(rule) ?? createEmptyCard(now)
 
-/** The state after reviewing the rule's card at `now` with this feeling (the input is not changed). */
-export function review(s: PracticeState, rule: string, feeling: Feeling, now: Date): PracticeState {
+/**
+ * The state after reviewing the rule's card at `now` with this feeling (the input is not changed);
+ * the review joins the log, and reviews older than LOG_DAYS fall out of it.
+ */
+export function review(s: PracticeState, rule: string, feeling: Feeling, now: Date, answer: Answer = feeling === 'again' ? 'wrong' : 'right'): PracticeState {
   const next = SCHEDULER.next(cardOf(s, rule, now), now, RATING[feeling]).card
-  return { cards: new Map(s.cards).set(rule, next) }
+  const since = now.getTime() - LOG_DAYS * 86_400_000
+  const log = [...s.log.filter((r) => r.at.getTime() >= since), { rule, at: now, answer, feeling }]
+  return { cards: new Map(s.cards).set(rule, next), log }
 }
 
 export type StateName = 'new' | 'learning' | 'review' | 'relearning'
@@ -103,9 +128,17 @@ const CardJson = z.object({
   state: z.union([z.literal(State.New), z.literal(State.Learning), z.literal(State.Review), z.literal(State.Relearning)]),
   last_review: z.optional(iso),
 })
+const RuleId = z.string().check(z.regex(ID_PATTERN, { error: 'a rule id ([a-z0-9-]+)' }))
+const ReviewJson = z.object({
+  rule: RuleId,
+  at: iso,
+  answer: z.union([z.literal('right'), z.literal('wrong'), z.literal('shown')]),
+  feeling: z.union([z.literal('again'), z.literal('hard'), z.literal('good'), z.literal('easy')]),
+})
 const PracticeJson = z.object({
-  format: z.literal(PRACTICE_FORMAT),
-  cards: z.record(z.string().check(z.regex(ID_PATTERN, { error: 'a rule id ([a-z0-9-]+)' })), CardJson),
+  format: z.union([z.literal(PRACTICE_FORMAT), z.literal(PRACTICE_FORMAT_1)]),
+  cards: z.record(RuleId, CardJson),
+  log: z.optional(z.array(ReviewJson)),
 })
 type CardFile = z.infer<typeof CardJson>
 
@@ -127,11 +160,13 @@ function cardFromJson(c: CardFile): Card {
   return { ...rest, elapsed_days: c.elapsed_days ?? 0, due: new Date(c.due), ...(last_review !== undefined ? { last_review: new Date(last_review) } : {}) }
 }
 
-/** The practice file's text: `{ format, cards }`, cards sorted by rule id so the file diffs well. */
+/** The practice file's text: `{ format, cards, log }`, cards sorted by rule id so the file diffs well, one review per line. */
 export function practiceText(s: PracticeState): string {
   const ids = [...s.cards.keys()].sort()
   const cards = Object.fromEntries(ids.map((id) => [id, cardToJson(s.cards.get(id)!)]))
-  return `${JSON.stringify({ format: PRACTICE_FORMAT, cards }, null, 2)}\n`
+  const head = JSON.stringify({ format: PRACTICE_FORMAT, cards }, null, 2).slice(0, -2)
+  const log = s.log.map((r) => `    ${JSON.stringify({ rule: r.rule, at: r.at.toISOString(), answer: r.answer, feeling: r.feeling })}`)
+  return `${head},\n  "log": [${log.length ? `\n${log.join(',\n')}\n  ` : ''}]\n}\n`
 }
 
 /** The state in a practice file's text, or what is wrong with it (in words, with the place). */
@@ -149,7 +184,9 @@ export function readPractice(text: string): PracticeState | { problem: string } 
     return { problem: `${where}${issue.message}` }
   }
   // an object's own keys only: a key such as "__proto__" never reaches the Map as anything else
-  return { cards: new Map(Object.entries(r.data.cards).map(([id, c]) => [id, cardFromJson(c)])) }
+  const cards = new Map(Object.entries(r.data.cards).map(([id, c]) => [id, cardFromJson(c)]))
+  const log = (r.data.log ?? []).map((x) => ({ ...x, at: new Date(x.at) })).sort((a, b) => a.at.getTime() - b.at.getTime())
+  return { cards, log }
 }
 
 // ---- what a card shows -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// derive practice [--tag T] [--pack P] [--new N]: the spaced-repetition drill. Only the options live
+// derive practice [--tag T] [--pack P] [--new N] [--stats]: the spaced-repetition drill and its progress. Only the options live
 // here; the loop (with ts-fsrs, the prompts and the matcher) loads when the command runs.
 import type { Register } from '../main.js'
 import type { PracticeOptions } from '../practice-loop.js'
@@ -10,5 +10,6 @@ export const registerPractice: Register = (program, act) => {
     .option('--tag <tag>', 'only rules with this tag')
     .option('--pack <pack>', 'only rules of this pack')
     .option('--new <n>', 'at most N cards never practised in this session (default 10)')
+    .option('--stats', 'your progress: cards due today and this week, retention, the rules you miss most, reviews per day')
     .action((opts: PracticeOptions) => act(async (ctx) => (await import('../practice-loop.js')).practiceCommand(ctx, opts)))
 }
