@@ -177,3 +177,42 @@ describe('derive practice --stats on a recorded history', () => {
     expect(bad.status).toBe(2)
   })
 })
+
+describe('derive practice --from: cards from the steps of your own derivations', () => {
+  const homework = join(import.meta.dirname, 'fixtures', 'homework', 'gauss-mle.txt')
+
+  it('a step one rule justifies is a card: both lines shown, "which rule justifies this step?", graded like any card', async () => {
+    const { runScripted } = await import('./helpers/scripted.js')
+    const home = tempHome()
+    const due = JSON.parse((await runIn(home, ['practice', '--json', '--from', homework], { env: { DERIVE_NOW: NOW } })).stdout) as { rule: string }[]
+    expect(due.length).toBeGreaterThan(0)
+    const first = due[0]!.rule
+    const r = await runScripted(home, ['practice', '--from', homework, '--new', '1'], ['s'], { DERIVE_NOW: NOW })
+    expect(r.status).toBe(0)
+    expect(r.asked).toEqual(['Which rule justifies this step? 1-4, s show me, q quit'])
+    // line 4 of the homework follows line 3 by one rule: both lines are on the card
+    const card = /\[card 1 of 1\] a step of yours, (.+) line (\d+)\n {2}(.+)\n {2}= (.+)\n/.exec(r.stdout)
+    expect(card).not.toBeNull()
+    const lineNo = Number(card![2])
+    const text = readFileSync(homework, 'utf8').split('\n')
+    const { parseExpr } = await import('../src/core/parse.js')
+    const { print } = await import('../src/core/print.js')
+    expect(card![4]).toBe(print(parseExpr(text[lineNo - 1]!.replace(/^\s*=/, ''))))
+    expect(r.stdout).toContain(`[${first}]`)
+    const saved = JSON.parse(readFileSync(join(home, 'practice.json'), 'utf8')) as { cards: Record<string, unknown>; log: { rule: string; answer: string }[] }
+    expect(Object.keys(saved.cards)).toEqual([first])
+    expect(saved.log).toEqual([expect.objectContaining({ rule: first, answer: 'shown' })])
+  })
+
+  it('a file with no step one rule justifies, or no file: exit 2 with one line', async () => {
+    const home = tempHome()
+    const plain = join(home, 'plain.txt')
+    writeFileSync(plain, 'x + 1\n= 1 + x + 0\n')
+    const none = await runIn(home, ['practice', '--json', '--from', plain], { env: { DERIVE_NOW: NOW } })
+    expect(none.status).toBe(2)
+    expect(none.stderr).toMatch(/^derive: error: no step of .*plain\.txt is justified by one rule of your library; derive check shows/)
+    const missing = await runIn(home, ['practice', '--json', '--from', join(home, 'nope.txt')], { env: { DERIVE_NOW: NOW } })
+    expect(missing.status).toBe(2)
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1)
+  })
+})

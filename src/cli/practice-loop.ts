@@ -12,6 +12,9 @@ import { practiceStats } from '../session/practice-stats.js'
 import {
   type Answer,
   cardFor,
+  type JustifiedStep,
+  seededOrder,
+  stepCard,
   choicesFor,
   daySeed,
   distractors,
@@ -33,6 +36,8 @@ export interface PracticeOptions {
   pack?: string
   new?: string
   stats?: boolean
+  /** Make the cards from the steps of these derivations (saved, text or .tex), checked first. */
+  from?: string[]
 }
 
 /** The clock: DERIVE_NOW (an ISO date) fixes it, for tests and reproducible demos; else the system's. */
@@ -83,13 +88,56 @@ export async function practiceCommand(ctx: Context, o: PracticeOptions): Promise
   const state = loadPractice(file)
   const now = clock()
   const search: SearchOptions = { matrices: lib.matrices }
-  const cards = cardsOf(chosenRules(lib, o), search, now)
+  const cards = o.from ? await stepCards(ctx, o.from, chosenRules(lib, o), search, now) : cardsOf(chosenRules(lib, o), search, now)
+  if (o.from && cards.size === 0) {
+    throw new UsageError(`no step of ${o.from.join(', ')} is justified by one rule of your library${o.tag !== undefined || o.pack !== undefined ? ' (with that --tag/--pack)' : ''}; derive check shows what each step was found to use`)
+  }
   const queue = plan(state, [...cards.keys()], now, limit)
   if (ctx.json) {
     ctx.outJson(queue.map((d) => ({ rule: d.rule, due: d.due.toISOString(), state: d.state })))
     return 0
   }
   return drill(ctx, { file, state, clock, cards, queue, rules: lib.rules, search })
+}
+
+/**
+ * The cards of your own steps: each file is checked as derive check does, and a step that one rule
+ * (among `rules`) justifies becomes a card of that rule, "which rule justifies this step?". A rule
+ * used in several steps gets one card a day, its step chosen by the day's seed.
+ */
+async function stepCards(ctx: Context, files: readonly string[], rules: readonly Rule[], o: SearchOptions, now: Date): Promise<Map<string, PracticeCard>> {
+  const [{ checkFile }, { parseDepth }] = await Promise.all([import('./commands/check.js'), import('./commands/why.js')])
+  const chosen = new Set(rules.map((r) => r.id))
+  const byRule = new Map<string, JustifiedStep[]>()
+  for (const file of files) {
+    for (const { part, reports } of await checkFile(ctx, file, parseDepth(undefined))) {
+      const lines = new Map(part.lines.map((l) => [l.line, l]))
+      for (const r of reports) {
+        if (r.result.verdict !== 'explained') continue
+        const used = r.result.steps.filter((x) => x.kind === 'rule')
+        const rule = used[0]?.rule
+        const to = lines.get(r.line)?.expr
+        const from = part.lines.filter((l) => l.line < r.line && l.problem === undefined).at(-1)
+        const start = r.from !== undefined ? lines.get(r.from)?.expr : from?.expr
+        if (used.length !== 1 || !rule || !chosen.has(rule.id) || !to || !start) continue
+        const step = { rule, from: start, to, ruleFrom: used[0]!.from, ruleTo: used[0]!.to, source: `${file} line ${r.line}` }
+        byRule.set(rule.id, [...(byRule.get(rule.id) ?? []), step])
+      }
+    }
+  }
+  const out = new Map<string, PracticeCard>()
+  for (const r of rules) {
+    const steps = byRule.get(r.id)
+    if (!steps) continue
+    for (const st of seededOrder(steps, (x) => x.source, daySeed(r.id, now))) {
+      const card = stepCard(st, o)
+      if (card) {
+        out.set(r.id, card)
+        break
+      }
+    }
+  }
+  return out
 }
 
 /** derive practice --stats: progress, from the practice file, for the rules --tag/--pack choose. */
@@ -158,7 +206,7 @@ async function round(ctx: Context, s: Session, card: PracticeCard, n: number): P
   const seed = daySeed(card.rule.id, s.clock())
   const choices = choicesFor(card, distractors(card, s.rules, s.search, seed), seed)
   ctx.out(`\n${renderQuestion(card, choices, n, s.queue.length, ctx.style)}`)
-  const answer = await ask(ctx, choices.length)
+  const answer = await ask(ctx, choices.length, card.step !== undefined)
   if (answer === 'quit') return 'quit'
   const picked = answer === 'show' ? undefined : choices[answer]
   ctx.out(renderAnswer(card, picked, ctx.style))
@@ -180,13 +228,13 @@ export function parseAnswer(text: string, choices: number): number | 'show' | 'q
   return k >= 1 && k <= choices ? k - 1 : undefined
 }
 
-async function ask(ctx: Context, choices: number): Promise<number | 'show' | 'quit'> {
+async function ask(ctx: Context, choices: number, step: boolean): Promise<number | 'show' | 'quit'> {
   const answer = await ctx.prompts.input({
-    message: `Which rule applies? 1-${choices}, s show me, q quit`,
+    message: `${step ? 'Which rule justifies this step?' : 'Which rule applies?'} 1-${choices}, s show me, q quit`,
     validate: (a) => (parseAnswer(a, choices) !== undefined ? true : `type a number from 1 to ${choices}, s or q`),
   })
   // a scripted or non-validating prompt may hand back anything: ask again
-  return parseAnswer(answer, choices) ?? ask(ctx, choices)
+  return parseAnswer(answer, choices) ?? ask(ctx, choices, step)
 }
 
 const FEELINGS: ReadonlyMap<string, Feeling | 'quit'> = new Map(Object.entries({ h: 'hard', hard: 'hard', g: 'good', good: 'good', e: 'easy', easy: 'easy', q: 'quit', quit: 'quit' }))

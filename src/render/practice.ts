@@ -10,7 +10,10 @@ const DAY_MS = 86_400_000
 
 /** The question: which of these rules applies to the expression? */
 export function renderQuestion(card: PracticeCard, choices: readonly Rule[], n: number, total: number, s: Style): string {
-  const lines = [s.dim(`[card ${n} of ${total}]`), `  ${s.result(print(card.prompt))}`, '']
+  const head = s.dim(`[card ${n} of ${total}]${card.step ? ` a step of yours, ${card.step.source}` : ''}`)
+  const lines = [head, `  ${s.result(print(card.prompt))}`]
+  if (card.step) lines.push(`  = ${s.result(print(card.step.to))}`)
+  lines.push('')
   choices.forEach((r, i) => lines.push(`${String(i + 1).padStart(3)}. ${s.rule(r.name)}`))
   return lines.join('\n')
 }
@@ -23,7 +26,7 @@ export function renderAnswer(card: PracticeCard, picked: Rule | undefined, s: St
   if (rule.spec.idea) lines.push(`  ${rule.spec.idea}`)
   const reverse = fit.direction === 'reverse' ? ' (read right to left)' : ''
   lines.push(`  ${print(fit.subterm)} → ${s.result(print(fit.replacement))}${reverse}`)
-  if (fit.path.length || fit.parts) lines.push(`  ${s.dim(`so ${print(card.prompt)} = ${print(fit.result)}`)}`)
+  if (!card.step && (fit.path.length || fit.parts)) lines.push(`  ${s.dim(`so ${print(card.prompt)} = ${print(fit.result)}`)}`)
   if (fit.assumes.length) lines.push(`  ${s.dim(`assumes ${fit.assumes.join(', ')}`)}`)
   return lines.join('\n')
 }

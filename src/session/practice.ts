@@ -196,6 +196,31 @@ export interface PracticeCard {
   readonly rule: Rule
   readonly prompt: Expr
   readonly fit: Fit
+  /** A card made from a step of your own derivation: the next line, and where the step is. */
+  readonly step?: { readonly to: Expr; readonly source: string }
+}
+
+/** A step of a checked derivation that one rule justifies: the lines it joins and the rule's own step inside it. */
+export interface JustifiedStep {
+  readonly rule: Rule
+  /** The two lines as written. */
+  readonly from: Expr
+  readonly to: Expr
+  /** The rule's application (on the lines as the search saw them). */
+  readonly ruleFrom: Expr
+  readonly ruleTo: Expr
+  /** "homework.txt line 4". */
+  readonly source: string
+}
+
+/**
+ * The card of a step of your derivation: "which rule justifies FROM = TO?", with the rule's fit
+ * that makes the step; undefined when the rule has no such fit (then the step makes no card).
+ */
+export function stepCard(st: JustifiedStep, o: SearchOptions): PracticeCard | undefined {
+  const target = print(st.ruleTo)
+  const fit = findFits(st.ruleFrom, [st.rule], o).find((f) => print(f.result) === target)
+  return fit ? { rule: st.rule, prompt: st.from, fit, step: { to: st.to, source: st.source } } : undefined
 }
 
 

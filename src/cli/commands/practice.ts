@@ -10,6 +10,7 @@ export const registerPractice: Register = (program, act) => {
     .option('--tag <tag>', 'only rules with this tag')
     .option('--pack <pack>', 'only rules of this pack')
     .option('--new <n>', 'at most N cards never practised in this session (default 10)')
+    .option('--from <files...>', 'cards from the steps of your own derivations (saved, text or .tex): which rule justifies this step?')
     .option('--stats', 'your progress: cards due today and this week, retention, the rules you miss most, reviews per day')
     .action((opts: PracticeOptions) => act(async (ctx) => (await import('../practice-loop.js')).practiceCommand(ctx, opts)))
 }
