@@ -2,7 +2,7 @@
 // separated by `---`, a saved derivation, or a LaTeX file). `show` and `export` reuse checkFile.
 import { print } from '../../core/print.js'
 import { WHY_DEPTH, type WhyResult } from '../../core/why.js'
-import type { Equation, Implication } from '../../core/equation.js'
+import type { Equation, Implication, ImplicationOptions } from '../../core/equation.js'
 import { add, type Expr, freeSymbols, neg } from '../../core/expr.js'
 import type { Condition } from '../../core/parse.js'
 import * as Q from '../../core/rational.js'
@@ -110,18 +110,27 @@ async function checkStep(ctx: Context, a: Current, b: FileLine, gap: boolean, de
     // an equation rewritten on one side by rules or numerically equal is the same equation
     if (r.result.verdict === 'explained' || r.result.verdict === 'equal-unexplained') return { report: { ...r, label }, now }
   }
-  const { implies } = await import('../../core/equation.js')
+  const { implies, bothSidesLabel } = await import('../../core/equation.js')
   const lib = ctx.library()
   const { assume } = relevant(w, [eq.lhs, eq.rhs, next.lhs, next.rhs])
   const o = { matrices: setting, definitions: lib.rules.filter((r) => r.kind === 'definition'), ...(assume ? { assume } : {}) }
   const forward = implies(eq, next, o)
   if (forward.verdict === 'unknown') return { report: { ...at, result: { verdict: 'unknown', reason: forward.reason, explored: 0 } }, now }
   if (forward.verdict === 'not-implied') return { report: { ...at, result: { ...forward, converse: false, previous: a.line } }, now }
-  if (b.relation === 'implies') return { report: { ...at, result: { verdict: 'implied', variable: forward.variable, points: forward.points } }, now }
+  const report = await settle(eq, next, b, at, forward, o, a.line)
+  // the verdict is the judge's; the label names the algebra step when it is one operation on both sides
+  const label = bothSidesLabel(eq, next, b.relation !== 'implies', o)
+  return { report: label ? { ...report, label } : report, now }
+}
+
+/** An implied step: implied as claimed (=>), or equivalent if the converse holds too. */
+async function settle(eq: Equation, next: Equation, b: FileLine, at: { line: number; from?: number }, forward: Extract<Implication, { verdict: 'implied' }>, o: ImplicationOptions, previous: number): Promise<StepReport> {
+  const { implies } = await import('../../core/equation.js')
+  if (b.relation === 'implies') return { ...at, result: { verdict: 'implied', variable: forward.variable, points: forward.points } }
   const back = implies(next, eq, o)
-  if (back.verdict === 'unknown') return { report: { ...at, result: { verdict: 'unknown', reason: `it follows (solving for ${forward.variable}), but the converse: ${back.reason}`, explored: 0 } }, now }
-  if (back.verdict === 'not-implied') return { report: { ...at, result: { ...back, converse: true, previous: a.line } }, now }
-  return { report: { ...at, result: { verdict: 'equivalent', variable: forward.variable, points: forward.points } }, now }
+  if (back.verdict === 'unknown') return { ...at, result: { verdict: 'unknown', reason: `it follows (solving for ${forward.variable}), but the converse: ${back.reason}`, explored: 0 } }
+  if (back.verdict === 'not-implied') return { ...at, result: { ...back, converse: true, previous } }
+  return { ...at, result: { verdict: 'equivalent', variable: forward.variable, points: forward.points } }
 }
 
 /** Check one derivation: each readable line against the readable line before it. */
@@ -207,7 +216,7 @@ export function summary(r: StepReport, part: FilePart): string {
       return `${label}${values(x.counterexample.values)}: ${x.counterexample.from} vs ${x.counterexample.to}${x.disagreement ? `; differs at ${print(x.disagreement.from)} vs ${print(x.disagreement.to)}` : ''}${from}`
     case 'implied':
     case 'equivalent':
-      return `solving for ${x.variable} (${x.points} random points)${from}`
+      return r.label ? `${r.label} (checked by solving for ${x.variable} at ${x.points} random points)${from}` : `solving for ${x.variable} (${x.points} random points)${from}`
     case 'not-implied':
       return `${x.converse ? 'the converse fails: ' : ''}${values(x.counterexample.values)} satisfies line ${x.converse ? r.line : x.previous} but not line ${x.converse ? x.previous : r.line} (${x.counterexample.lhs} vs ${x.counterexample.rhs})${from}`
     case 'unknown':
