@@ -115,10 +115,29 @@ describe('why: generalising a suggested rule soundly', () => {
   }, LONG_SEARCH)
 })
 
+describe('why: a suggested rule is short', () => {
+  it('a sum\'s index needs no symbol(i), and a list indexed by it no free(w, i)', async () => {
+    const from = 'sum(sin(w[i])^4 - cos(w[i])^4, i, 1, n)'
+    const { body } = await whyJson(from, 'sum(sin(w[i])^2 - cos(w[i])^2, i, 1, n)', ['--depth', '1'])
+    expect(body.verdict).toBe('equal-unexplained')
+    const command = body.suggestion!.command
+    for (const needless of ['symbol(i)', 'free(w, i)', 'free(n, i)']) expect(command).not.toContain(needless)
+  })
+  it('a derivative inside a sum keeps symbol(x) for its variable only', async () => {
+    const { body } = await whyJson('sum(diff(x^2*w[i], x), i, 1, n)', 'sum(2*x*w[i], i, 1, n)', ['--depth', '0'])
+    expect(body.verdict).toBe('equal-unexplained')
+    const command = body.suggestion!.command
+    expect(command).toContain("symbol(x)")
+    for (const needless of ['symbol(i)', 'free(w, i)', 'free(i, x)', 'free(n, x)']) expect(command).not.toContain(needless)
+  })
+})
+
 describe('why: a suggested rule is accepted by rules add', () => {
   it.each([
     ['sqrt(x^2 + 2*x + 1)', 'abs(x + 1)'],
     ['sum(log(1/(sqrt(2*pi)*sigma)*exp(-(y[i]-theta*x[i])^2/(2*sigma^2))), i, 1, n)', 'n*log(1/(sqrt(2*pi)*sigma)) - 1/(2*sigma^2)*sum((y[i]-theta*x[i])^2, i, 1, n)'],
+    ['sum(sin(w[i])^4 - cos(w[i])^4, i, 1, n)', 'sum(sin(w[i])^2 - cos(w[i])^2, i, 1, n)'],
+    ['sum(diff(x^2*w[i], x), i, 1, n)', 'sum(2*x*w[i], i, 1, n)'],
   ])('%s = %s', async (from, to) => {
     const { body } = await whyJson(from, to, ['--depth', '1'])
     expect(body.verdict).toBe('equal-unexplained')

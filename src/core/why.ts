@@ -4,7 +4,7 @@
 import { clock } from '../limits.js'
 import { foldNumbers } from './algebra.js'
 import { key } from './equal.js'
-import { type Expr, freeSymbols, isAC, OPS, variableOf, walk } from './expr.js'
+import { boundVar, type Expr, freeSymbols, isAC, OPS, variableOf, walk } from './expr.js'
 import { print } from './print.js'
 import type { Direction, Rule, RuleSpec } from './rule.js'
 import { guided, meet, newSearch, type Search } from './search/meet.js'
@@ -144,7 +144,8 @@ function disagreement(a: Expr, b: Expr, options: WhyOptions): { from: Expr; to: 
  * A rule recording this step. Every symbol becomes a wildcard, with the conditions that keep the
  * generalisation sound: a differentiation or summation variable stays a symbol and the other
  * symbols do not depend on it (free(y, z)); then, if needed, the domain the lines need (a symbol
- * under log or sqrt positive, a sum's upper limit at least 1). If no general form verifies, the
+ * under log or sqrt positive, a sum's upper limit at least 1). Of those, only the conditions the
+ * step needs are kept (each dropped one at a time while the rule still verifies). If no general form verifies, the
  * symbols stay literal; if even that fails, the suggestion is marked unverified.
  */
 function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: RuleSpec } {
@@ -152,6 +153,7 @@ function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: Rule
   if (from.kind === 'sym' || from.kind === 'num') return {}
   const symbols = [...new Set([...freeSymbols(from), ...freeSymbols(to)])].filter((s) => s !== 'e' && s !== 'pi').sort()
   const vars = new Set<string>()
+  const bound = new Set<string>()
   const positive = new Set<string>()
   const limits = new Set<string>()
   const lists = new Set<string>()
@@ -160,6 +162,8 @@ function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: Rule
       if (node.kind !== 'call') continue
       const v = variableOf(node)
       if (v) vars.add(v.name)
+      const bv = boundVar(node)
+      if (bv) bound.add(bv.name)
       const hi = node.head === 'sum' || node.head === 'prod' ? node.args[3] : undefined
       if (hi?.kind === 'sym') limits.add(hi.name)
       if (node.head === 'log' || node.head === 'sqrt') for (const x of freeSymbols(node.args[0]!)) positive.add(x)
@@ -168,21 +172,30 @@ function suggest(from: Expr, to: Expr, options: WhyOptions): { suggestion?: Rule
     }
   }
   const binding = [...vars].sort().flatMap((v) => [`symbol(${v})`, ...symbols.filter((s) => s !== v).map((s) => `free(${s}, ${v})`)])
+  // the short form, tried first: a sum's (or product's, or definite integral's) variable is a symbol
+  // and keeps its values in scope by itself (the matcher never moves a bound variable out of its
+  // binder), so only a derivative's variable needs symbol(x) and free(y, x), and a list indexed
+  // by it (w in w[i]) never needs free(w, i)
+  const differentiated = [...vars].filter((v) => !bound.has(v)).sort()
+  const short = differentiated.flatMap((v) => [`symbol(${v})`, ...symbols.filter((s) => s !== v && !lists.has(s) && !bound.has(s)).map((s) => `free(${s}, ${v})`)])
   const domain = [
     ...[...limits].sort().map((n) => `${n} >= 1`),
     ...[...positive].filter((x) => symbols.includes(x) && !vars.has(x) && !limits.has(x) && !lists.has(x)).sort().map((x) => `${x} > 0`),
   ]
   const withWhere = (where: readonly string[]): RuleSpec => (where.length ? { ...base, where: [...where] } : base)
   const verifies = (spec: RuleSpec): boolean => options.verifies?.(spec) === true
-  if (verifies(withWhere(binding))) return { suggestion: withWhere(binding) }
-  if (verifies(withWhere([...binding, ...domain]))) {
-    // keep only the domain conditions the step really needs
-    let kept = domain
-    for (const c of domain) {
+  // keep only the conditions the step really needs; symbol(x) stays, it is what makes x the variable
+  const needed = (where: readonly string[]): string[] => {
+    let kept = [...where]
+    for (const c of where) {
+      if (c.startsWith('symbol(')) continue
       const fewer = kept.filter((x) => x !== c)
-      if (verifies(withWhere([...binding, ...fewer]))) kept = fewer
+      if (verifies(withWhere(fewer))) kept = fewer
     }
-    return { suggestion: withWhere([...binding, ...kept]) }
+    return kept
+  }
+  for (const given of short.length < binding.length ? [short, binding] : [binding]) {
+    for (const where of [given, [...given, ...domain]]) if (verifies(withWhere(where))) return { suggestion: withWhere(needed(where)) }
   }
   const literal = { ...base, literals: symbols }
   if (verifies(literal)) return { suggestion: literal }
