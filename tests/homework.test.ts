@@ -78,6 +78,25 @@ describe('derive check on a homework file', () => {
     expect(t.stdout).not.toMatch(/provided x > 0/)
     expect(t.status).toBe(0)
   })
+  it('a condition is said simply, and one that follows from an assumption is not shown', async () => {
+    const step = 'sum(x[i] + c, i, 1, n)\nsum(x[i], i, 1, n) + n*c\n'
+    // sum-add-constant needs hi >= lo - 1: with lo = 1 that is n >= 0, never "n >= 1 - 1"
+    expect((await derive(['check', file(step)])).stdout).toMatch(/sum-add-constant, provided n >= 0\n/)
+    expect((await derive(['check', file(`# assume: n >= 1\n${step}`)])).stdout).toMatch(/sum-add-constant\n/)
+  })
+  it('an unexplained step comes with the rules add command that records it, and that command works', async () => {
+    const home = tempHome()
+    const homework = file('sum(sin(w[i])^4 - cos(w[i])^4, i, 1, n)\nsum(sin(w[i])^2 - cos(w[i])^2, i, 1, n)\n')
+    const r = await derive(['check', homework, '--depth', '1'], { env: { DERIVE_HOME: home } })
+    expect(r.stdout).toContain('2     equal-unexplained')
+    const command = /line 2: derive (rules add .*)$/m.exec(r.stdout)?.[1]
+    expect(command).toContain('--id my-step-2')
+    // the printed command, split as a shell splits it (single-quoted words)
+    const args = [...command!.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!)
+    expect((await derive(args, { env: { DERIVE_HOME: home } })).status).toBe(0)
+    const again = await derive(['check', homework, '--depth', '1', '--json'], { env: { DERIVE_HOME: home } })
+    expect(JSON.parse(again.stdout)[0]).toMatchObject({ verdict: 'explained', steps: [{ rule: 'my-step-2' }] })
+  })
   it('# vectors: applies to its derivation only', async () => {
     // with x a vector, x' * x is a scalar and equals x' * x; as a scalar x, x' is x and x * x = x^2
     const r = await rows("# vectors: x\nx' * x\nsum(x[i]^2, i, 1, 3)\n---\nx * x\nx^2\n")

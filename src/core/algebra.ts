@@ -5,13 +5,9 @@ import { add, call, type Expr, isCall, isDefined, mul, num, type Num, numQ, OPS,
 import * as Q from './rational.js'
 import { isMatrixish } from './shape.js'
 import { signOf } from './sign.js'
-import { tidy } from './rewrite.js'
+import { foldNumbers, tidy } from './rewrite.js'
 
-/** Fold arithmetic on numbers everywhere (2 * 3 -> 6, x ^ 1 -> x, 0 + x -> x). */
-export function foldNumbers(e: Expr): Expr {
-  if (e.kind !== 'call') return e
-  return tidy(e.head, e.args.map(foldNumbers))
-}
+export { foldNumbers } from './rewrite.js'
 
 /** Split a term into numeric coefficient and the rest: 3 * x * y -> [3, x * y]. */
 function coefficient(t: Expr): [Num, Expr] {

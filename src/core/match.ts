@@ -439,7 +439,7 @@ function closedSign(l: Expr, r: Expr): -1 | 0 | 1 | undefined {
  * Check a rule's conditions under bindings: undefined when one fails, else the assumptions
  * (conditions that could not be decided, printed with the bound values).
  */
-export function checkConditions(where: readonly Condition[], b: Bindings, matrices: ReadonlySet<string>): string[] | undefined {
+export function checkConditions(where: readonly Condition[], b: Bindings, matrices: ReadonlySet<string>, show: (e: Expr) => string = print): string[] | undefined {
   const assumes: string[] = []
   for (const c of where) {
     if (c.kind === 'rel') {
@@ -447,7 +447,7 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
       const r = substitute(c.rhs, b)
       const decided = decide(c.op, l, r)
       if (decided === false) return undefined
-      if (decided === undefined && !holdsBySign(c.op, l, evalConstant(r))) assumes.push(`${print(l)} ${c.op} ${print(r)}`)
+      if (decided === undefined && !holdsBySign(c.op, l, evalConstant(r))) assumes.push(`${show(l)} ${c.op} ${show(r)}`)
       continue
     }
     const [a, v] = c.args.map((x) => substitute(x, b)) as [Expr, Expr | undefined]
@@ -465,7 +465,7 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
       case 'integer':
         if (a.kind === 'num') {
           if (!Number.isInteger(a.value)) return undefined
-        } else assumes.push(`${print(a)} is an integer`)
+        } else assumes.push(`${show(a)} is an integer`)
         break
       case 'constant':
         if ([...freeSymbols(a)].some((s) => !CONSTANTS.has(s))) return undefined

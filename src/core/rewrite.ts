@@ -25,6 +25,7 @@ import {
   walk,
 } from './expr.js'
 import { acView, type Bindings, Budget, checkConditions, match, matchAC, type MatchContext } from './match.js'
+import { print } from './print.js'
 import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
 import { captures, SUBST, substituteFree } from './scope.js'
@@ -228,7 +229,8 @@ function build(
   ctx: MatchContext,
   place: (replacement: Expr) => Expr,
 ): Fit | undefined {
-  const assumes = checkConditions(rule.where, b, ctx.matrices)
+  // an assumption reads as arithmetic done: n >= 0, not n >= 1 - 1
+  const assumes = checkConditions(rule.where, b, ctx.matrices, (e) => print(foldNumbers(e)))
   if (!assumes) return undefined
   const template = templateOf(rule, direction)
   if (captures(patternOf(rule, direction), template, b, rule.literals)) return undefined
@@ -267,6 +269,12 @@ export function instantiate(template: Expr, b: Bindings): Expr {
     return tidy(t.head, t.args.map((a) => go(a, renames)))
   }
   return go(template, new Map())
+}
+
+/** Fold arithmetic on numbers everywhere (2 * 3 -> 6, x ^ 1 -> x, 0 + x -> x). */
+export function foldNumbers(e: Expr): Expr {
+  if (e.kind !== 'call') return e
+  return tidy(e.head, e.args.map(foldNumbers))
 }
 
 /**

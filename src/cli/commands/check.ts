@@ -11,7 +11,8 @@ import { UsageError } from '../../errors.js'
 import { readUserFile } from '../../files.js'
 import { findRule } from '../../library/lookup.js'
 import { type FileLine, type FilePart, readDerivationFile } from '../../session/derivation-file.js'
-import { verdictConditions, whyToJson } from '../../render/why.js'
+import { simplifyAssumptions } from '../../render/assumptions.js'
+import { addCommand, verdictConditions, whyToJson } from '../../render/why.js'
 import type { Context } from '../context.js'
 import type { Register } from '../main.js'
 import { parseDepth, runWhy, type WhyContext } from './why.js'
@@ -173,11 +174,13 @@ export async function checkFile(ctx: Context, file: string, depth: number): Prom
   return out
 }
 
-/** The conditions a step needs beyond what its derivation assumes. */
+/**
+ * The conditions a step needs beyond what its derivation assumes, each said simply: none that holds
+ * by form or follows from an assumption or another condition (n >= 0 under # assume: n >= 1).
+ */
 export function stepConditions(r: StepResult, part: FilePart): string[] {
   if (!isWhy(r)) return []
-  const assumed = new Set(part.assume.map((a) => a.text.replace(/\s+/g, '')))
-  return verdictConditions(r).filter((c) => !assumed.has(c.replace(/\s+/g, '')))
+  return simplifyAssumptions(verdictConditions(r), { given: part.assume.map((a) => a.text) })
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
@@ -272,6 +275,8 @@ export const registerCheck: Register = (program, act) => {
             rows.push(t.holds ? s.good(t.text) : s.bad(t.text))
           }
         })
+        const record = all.flatMap((r) => (r.result.verdict === 'equal-unexplained' && r.result.suggestion && !r.result.suggestion.unverified ? [`  line ${r.line}: ${addCommand({ ...r.result.suggestion, id: `my-step-${r.line}` })}`] : []))
+        if (record.length) rows.push('', `to record ${record.length === 1 ? 'the unexplained step' : 'an unexplained step'} as a rule of your library:`, ...record)
         rows.push('', total.holds ? s.good(total.text) : s.bad(total.text))
         ctx.out(rows.join('\n'))
         return status
