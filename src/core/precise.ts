@@ -74,7 +74,12 @@ function toFloat(v: PValue): Value {
 
 const describe = (v: PValue): string => (isDec(v) ? 'a number' : v.kind === 'matrix' ? `a ${v.rows.length}×${v.rows[0]?.length ?? 0} matrix` : `a ${v.kind}`)
 
-/** The range of decimal exponents met while evaluating: how many digits a cancellation may eat. */
+/**
+ * The range of decimal exponents met while evaluating where digits can be lost: the numbers and
+ * values given, the terms and totals of every sum (1 + 10^104 absorbs the 1; 1 - (1 - 10^-104)
+ * cancels 104 digits), and the arguments of periodic functions. Products, quotients, powers, exp
+ * and log keep their relative precision, so 10^-323 reached by multiplying does not ask for 350 digits.
+ */
 class Range {
   lo = Infinity
   hi = -Infinity
@@ -102,7 +107,7 @@ class Precise {
 
   private finite(x: Dec, what: string): Dec {
     if (!x.isFinite()) throw undef(`${what} is undefined`)
-    return this.range.note(x)
+    return x
   }
 
   eval(e: Expr, scope: PScope): PValue {
@@ -263,6 +268,9 @@ class Precise {
   private scalar(name: string, args: readonly PValue[]): PValue {
     const f = SCALAR_FNS[name]!
     const note = (x: Dec): Dec => this.range.note(x)
+    // a periodic function of a large argument needs the argument's digits (sin(10^20 * x)); the
+    // others are well conditioned in relative terms, or note the sums they form themselves
+    if (PERIODIC.has(name)) for (const x of args) if (isDec(x)) note(x)
     if (args.every(isDec)) return this.finite(f(this.D, args, note), `${name}(...)`)
     if (args.every((x) => isDec(x) || x.kind === 'rv')) {
       const n = (args.find((x) => !isDec(x)) as { at: readonly Dec[] }).at.length
@@ -282,12 +290,18 @@ class Precise {
     return { kind: 'rv', at: Array.from({ length: n }, (_, k) => this.finite(f(pick(x, k), pick(y, k)), 'an operation')) }
   }
 
+  /** x + y, noting the magnitudes a sum may absorb or cancel (the range of digits it needs). */
+  private plus(x: Dec, y: Dec): Dec {
+    const note = (v: Dec): Dec => this.range.note(v)
+    return note(note(x).plus(note(y)))
+  }
+
   add(a: PValue, b: PValue): PValue {
-    const p = this.pointwise(a, b, (x, y) => x.plus(y))
+    const p = this.pointwise(a, b, (x, y) => this.plus(x, y))
     if (p !== undefined) return p
     if (!isDec(a) && !isDec(b) && a.kind === 'matrix' && b.kind === 'matrix') {
       if (a.rows.length !== b.rows.length || a.rows[0]!.length !== b.rows[0]!.length) throw unsupported('cannot add matrices of different shapes')
-      return { kind: 'matrix', rows: a.rows.map((r, i) => r.map((x, j) => x.plus(b.rows[i]![j]!))) }
+      return { kind: 'matrix', rows: a.rows.map((r, i) => r.map((x, j) => this.plus(x, b.rows[i]![j]!))) }
     }
     if (isDec(a) && a.isZero()) return b
     if (isDec(b) && b.isZero()) return a
@@ -531,6 +545,8 @@ const factorial = (D: typeof Decimal, x: Dec): Dec => {
  * The number functions of scalar.ts at high precision (same names, same domains). `note` records
  * an inner value whose size matters for the digits needed (exp(-z) inside 1 - sigmoid(z)).
  */
+const PERIODIC: ReadonlySet<string> = new Set(['sin', 'cos', 'tan', 'mod'])
+
 const SCALAR_FNS: Readonly<Record<string, (D: typeof Decimal, x: readonly Dec[], note: (x: Dec) => Dec) => Dec>> = {
   exp: (_, [x]) => x!.exp(),
   log: (_, [x, b]) => (b === undefined ? x!.ln() : x!.ln().div(b.ln())),

@@ -63,12 +63,16 @@ export interface WhyOptions {
   /** Wall-clock limit in seconds (default WHY_TIME_LIMIT). */
   readonly timeLimit?: number
   readonly matrices?: SymbolSetting
-  readonly compare: (a: Expr, b: Expr) => NumericComparison
+  /** The numeric judge: equal at `points` random points (its default when not given), or a counterexample. */
+  readonly compare: (a: Expr, b: Expr, points?: number) => NumericComparison
   /** Is a candidate rule numerically verified? Used before suggesting one. */
   readonly verifies?: (spec: RuleSpec) => boolean
   /** Called as the search goes (for a progress line). */
   readonly progress?: (explored: number) => void
 }
+
+/** Points of the numeric screen run before the search (the full comparison draws its default, 50). */
+const SCREEN_POINTS = 10
 
 /** Longest chain searched without --depth: 4 rule steps from each side, meeting in the middle. */
 export const WHY_DEPTH = 8
@@ -84,23 +88,34 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const search = newSearch(rules, setting, matrices, clock() + timeLimit * 1000)
   const finish = (steps: WhyStep[]): WhyResult => ({ verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored: search.explored })
   const bounds = { depth, maxNodes, progress: options.progress }
-  // lines the numbers tell apart have no chain worth the search (a chain that needs a condition
-  // the numbers refute would not make the step right)
-  const numeric = options.compare(from, to)
-  if (numeric.verdict === 'not-equal') return judge(from, to, options, 0, numeric, { depth, maxNodes, timeLimit })
+  // lines the numbers tell apart have no chain worth the search: a few points first, which tell
+  // most wrong steps apart (a counterexample is always confirmed at high precision)
+  const screen = options.compare(from, to, SCREEN_POINTS)
+  if (screen.verdict === 'not-equal') return judge(from, to, options, 0, screen, { depth, maxNodes, timeLimit })
+  // the full comparison, once, when a verdict needs it
+  let full: NumericComparison | undefined
+  const numeric = (): NumericComparison => (full ??= options.compare(from, to))
+  const explained = (steps: WhyStep[]): WhyResult => {
+    // a chain of verified rules with no assumption proves the step; one that needs a condition
+    // (A' == A) does not make a step right that the numbers refute without it (diff(x' * A * x, x)
+    // = 2 * A * x is false for a general A), nor does one through a rule saved unverified
+    const proof = steps.every((s) => s.assumes.length === 0 && !s.rule?.spec.unverified)
+    if (!proof && numeric().verdict === 'not-equal') return judge(from, to, options, search.explored, numeric(), { depth, maxNodes, timeLimit })
+    return finish(steps)
+  }
   const { chain, sides } = meet(from, to, search, bounds)
-  if (chain) return finish(chain)
+  if (chain) return explained(chain)
   // no chain within the bounds: if the lines are equal at all and the expression budget (not the
   // time) cut the search short, look further, guided towards the target's shape
-  if (numeric.verdict === 'equal' && search.stopped === 'nodes') {
+  if (screen.verdict === 'equal' && search.stopped === 'nodes') {
     const again: Search = { ...search, stopped: undefined }
     const found = guided(from, to, sides.to, again, { ...bounds, maxSteps: depth })
     search.explored = again.explored
-    if (found) return finish(found)
+    if (found) return explained(found)
     search.stopped = again.stopped
   }
   const limits: SearchLimits = { depth, maxNodes, timeLimit, ...(search.stopped ? { stopped: search.stopped } : {}) }
-  return judge(from, to, options, search.explored, numeric, limits)
+  return judge(from, to, options, search.explored, numeric(), limits)
 }
 
 // ---- no chain: are they equal at all? --------------------------------------------------------

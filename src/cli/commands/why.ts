@@ -56,7 +56,7 @@ export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, 
       depth,
       timeLimit,
       matrices: setting,
-      compare: (a, b) => compareExpressions(a, b, { definitions, matrices: setting, ...(assume ? { assume } : {}) }),
+      compare: (a, b, points) => compareExpressions(a, b, { definitions, matrices: setting, ...(assume ? { assume } : {}), ...(points ? { points } : {}) }),
       verifies: (spec) => {
         try {
           const rule = compileRule(spec, { pack: 'suggestion', matrices: lib.matrices })
