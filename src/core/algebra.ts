@@ -1,7 +1,7 @@
 // Built-in algebra steps for `why`: routine algebra a lecture folds into one line. Each step is a
 // whole-expression rewrite with a label ("algebra: collect like terms"), never a library rule.
 import { key } from './equal.js'
-import { add, call, type Expr, isCall, isDefined, mul, num, type Num, numQ, OPS, size } from './expr.js'
+import { add, call, type Expr, isCall, isDefined, mul, NodeMemo, num, type Num, numQ, OPS, reuse, size } from './expr.js'
 import * as Q from './rational.js'
 import { isMatrixish } from './shape.js'
 import { signOf } from './sign.js'
@@ -36,6 +36,14 @@ function mergeClass(b: Expr, x: Expr): string | undefined {
  */
 export function collect(e: Expr, matrices: ReadonlySet<string>): Expr {
   if (e.kind !== 'call') return e
+  return collected.get(matrices, e, () => reuse(e, collectCall(e, matrices)))
+}
+
+// the lines of a search share subtrees: each is collected and expanded once
+const collected = new NodeMemo<ReadonlySet<string>, Expr>()
+const expanded = new NodeMemo<ReadonlySet<string>, Expr | undefined>()
+
+function collectCall(e: Expr & { kind: 'call' }, matrices: ReadonlySet<string>): Expr {
   const args = e.args.map((a) => collect(a, matrices))
   if (e.head === OPS.add) {
     const groups = new Map<string, { c: Num; t: Expr }>()
@@ -74,6 +82,13 @@ const MAX_EXPANDED = 400
 /** Multiply out products of sums and small integer powers of sums; undefined if it would blow up. */
 export function expand(e: Expr, matrices: ReadonlySet<string>): Expr | undefined {
   if (e.kind !== 'call') return e
+  return expanded.get(matrices, e, () => {
+    const x = expandCall(e, matrices)
+    return x && reuse(e, x)
+  })
+}
+
+function expandCall(e: Expr & { kind: 'call' }, matrices: ReadonlySet<string>): Expr | undefined {
   const args: Expr[] = []
   for (const a of e.args) {
     const x = expand(a, matrices)

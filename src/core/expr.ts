@@ -126,6 +126,34 @@ export function call(head: string, args: readonly Expr[]): Expr {
   return { kind: 'call', head, args }
 }
 
+/**
+ * `e` itself when `built` is the same node rebuilt (same head, the very same arguments), else
+ * `built`: a rewrite that changed nothing keeps its subtrees shared, so the caches keyed by node
+ * (keys, fits, algebra forms) keep working on the lines a search reaches.
+ */
+export function reuse(e: Expr, built: Expr): Expr {
+  if (e === built || e.kind !== 'call' || built.kind !== 'call' || e.head !== built.head || e.args.length !== built.args.length) return e === built ? e : built
+  return e.args.every((a, i) => a === built.args[i]) ? e : built
+}
+
+/**
+ * A pure function of (setting, expression) computed once per node: expressions are immutable and
+ * the lines of a search share most subtrees. The setting (a matrix convention) is one object
+ * throughout a search; both levels are weak, so nothing is kept alive by the cache.
+ */
+export class NodeMemo<S extends object, T> {
+  private readonly bySetting = new WeakMap<S, WeakMap<Expr, T>>()
+  /** The cached value for (setting, e), computed by `compute` the first time. */
+  get(setting: S, e: Expr, compute: () => T): T {
+    let m = this.bySetting.get(setting)
+    if (!m) this.bySetting.set(setting, (m = new WeakMap()))
+    if (m.has(e)) return m.get(e) as T
+    const v = compute()
+    m.set(e, v)
+    return v
+  }
+}
+
 /** head(args) flattened; one argument is itself, none is the operator's identity. */
 function flat(head: string, args: readonly Expr[], identity: number): Expr {
   const out: Expr[] = []

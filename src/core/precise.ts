@@ -605,6 +605,8 @@ export type PointVerdict =
   | { readonly kind: 'undefined' }
   /** the difference does not settle as the precision grows: ill-conditioned here */
   | { readonly kind: 'unstable' }
+  /** settling it needs more digits than the caller allowed (it may come back to it) */
+  | { readonly kind: 'costly' }
   | { readonly kind: 'unsupported'; readonly reason: string }
 
 type Side = { ok: true; v: PValue } | { ok: false; reason: string }
@@ -711,9 +713,9 @@ function both(digits: number, lhs: Expr, rhs: Expr, scope: { get(name: string): 
  * Re-evaluate both sides at two high precisions (chosen from the magnitudes involved). They agree
  * when the difference at the higher one is within TOL_PRECISE of their size, or when it shrinks
  * with the precision (round-off, as in sin(pi) vs 0); they differ only when the difference stays
- * the same at both precisions.
+ * the same at both precisions. `maxDigits` bounds the work: a point that needs more is 'costly'.
  */
-export function judgePoint(lhs: Expr, rhs: Expr, scope: { get(name: string): Value | undefined }, ctx: EvalContext): PointVerdict {
+export function judgePoint(lhs: Expr, rhs: Expr, scope: { get(name: string): Value | undefined }, ctx: EvalContext, maxDigits = MAX_DIGITS): PointVerdict {
   try {
     let digits = MIN_DIGITS
     let first = both(digits, lhs, rhs, scope, ctx)
@@ -721,6 +723,7 @@ export function judgePoint(lhs: Expr, rhs: Expr, scope: { get(name: string): Val
     for (let round = 0; round < 3 && MIN_DIGITS + first.range > digits; round++) {
       digits = MIN_DIGITS + first.range
       if (digits + STEP > MAX_DIGITS) return { kind: 'unstable' }
+      if (digits + STEP > maxDigits) return { kind: 'costly' }
       first = both(digits, lhs, rhs, scope, ctx)
     }
     const lo = first.sides

@@ -13,6 +13,7 @@ import {
   isDefined,
   isNum,
   isReciprocal,
+  NodeMemo,
   num,
   type Num,
   numQ,
@@ -21,6 +22,7 @@ import {
   placeArg,
   replaceAt,
   replaceEach,
+  reuse,
   sym,
   walk,
 } from './expr.js'
@@ -274,8 +276,11 @@ export function instantiate(template: Expr, b: Bindings): Expr {
 /** Fold arithmetic on numbers everywhere (2 * 3 -> 6, x ^ 1 -> x, 0 + x -> x). */
 export function foldNumbers(e: Expr): Expr {
   if (e.kind !== 'call') return e
-  return tidy(e.head, e.args.map(foldNumbers))
+  return folds.get(FOLD, e, () => reuse(e, tidy(e.head, e.args.map(foldNumbers))))
 }
+
+const folds = new NodeMemo<object, Expr>()
+const FOLD = {}
 
 /**
  * Build head(args), folding arithmetic on numbers exactly and dropping 0 terms, 1 factors and ^1.

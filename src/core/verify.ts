@@ -46,6 +46,8 @@ const TINY = 1e-100
 const TOL_UNCONFIRMED = 1e-3
 /** How many points where the floats agree are re-evaluated at high precision all the same. */
 const CONFIRMED_AGREEMENTS = 2
+/** Digits a point's high-precision check may take before it waits for the cheaper points (see check). */
+const CHEAP_DIGITS = 200
 /** A constant this large can swallow a whole term in doubles (10^16 + 1 is 10^16): agreements are then confirmed. */
 const SWALLOWING = 1e6
 
@@ -209,13 +211,31 @@ function check(problem: Problem, options: CheckOptions): Check {
   }
   let unstable = 0
   let outOfDomain: Check | undefined
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  // a point whose high-precision check needs many digits (exp(-2070) beside 10^5) waits until
+  // the others are done: one counterexample settles a comparison, and one of moderate values
+  // settles it far sooner. Every such point is still judged before the sides are called the same.
+  const deferred: { s: Sample; branches: Map<string, number> }[] = []
+  let enough = false
+  for (let attempt = 0; attempt < attempts + deferred.length; attempt++) {
+    const replay = attempt >= attempts ? deferred[attempt - attempts]! : undefined
+    if (!replay && enough) {
+      attempt = attempts - 1
+      continue
+    }
+    const maxDigits = replay ? undefined : CHEAP_DIGITS
     // after half the budget without a single defined point, fall back to positive values throughout
     const positive = valid === 0 && attempt >= attempts / 2
-    const drawn = draw(symbols, rng, { positive, beyond, ...(classes ? { classes } : {}), ...(options.definitions ? { definitions: options.definitions } : {}) })
+    const drawn = replay?.s ?? draw(symbols, rng, { positive, beyond, ...(classes ? { classes } : {}), ...(options.definitions ? { definitions: options.definitions } : {}) })
     // which branch each condition took at this point (kept only if the point is compared)
-    const branches = new Map<string, number>()
-    const s: Sample = { ...drawn, ctx: { ...drawn.ctx, branches } }
+    const branches = replay?.branches ?? new Map<string, number>()
+    const s: Sample = replay?.s ?? { ...drawn, ctx: { ...drawn.ctx, branches } }
+    const later = (): void => void deferred.push({ s, branches })
+    const same = (): Check | undefined => {
+      if (!agreed()) return undefined
+      if (deferred.length === 0) return outOfDomain ?? { verdict: 'same', points: valid }
+      enough = true
+      return undefined
+    }
     const agreed = (): boolean => {
       // a condition with a wildcard is printed differently at each point (c > 0 with c a random
       // expression in x): its branches count for the rule's own condition
@@ -252,9 +272,17 @@ function check(problem: Problem, options: CheckOptions): Check {
     // floats can also agree by cancelling a difference away (10^16 + 1 - 10^16 is 0 in doubles):
     // the first points that agree are confirmed at high precision
     const agree = !(l instanceof EvalError) && !(r instanceof EvalError) && close(l, r, tol, 0)
-    if (agree && (!cancels || valid >= CONFIRMED_AGREEMENTS || !differsVisibly(judgePoint(lhs, rhs, s.scope, s.ctx), tol))) {
-      if (agreed()) return outOfDomain ?? { verdict: 'same', points: valid }
-      continue
+    if (agree) {
+      const confirm = cancels && valid < CONFIRMED_AGREEMENTS ? judgePoint(lhs, rhs, s.scope, s.ctx, maxDigits) : undefined
+      if (confirm?.kind === 'costly') {
+        later()
+        continue
+      }
+      if (!confirm || !differsVisibly(confirm, tol)) {
+        const done = same()
+        if (done) return done
+        continue
+      }
     }
     // lecture lines (and a rule's result side) may be undefined where the other side is not:
     // such a point is just skipped, with no need to look closer
@@ -267,7 +295,11 @@ function check(problem: Problem, options: CheckOptions): Check {
     }
     // the floats disagree, or one side is undefined: only a high-precision re-evaluation can say
     // whether that is real or round-off, overflow or cancellation
-    const p = judgePoint(lhs, rhs, s.scope, s.ctx)
+    const p = judgePoint(lhs, rhs, s.scope, s.ctx, maxDigits)
+    if (p.kind === 'costly') {
+      later()
+      continue
+    }
     let verdict = p.kind === 'unsupported' ? floatVerdict(l, r) : p
     // a counterexample must also meet the conditions exactly: det(A * X * B) != 0 can pass in floats
     // where the determinant is 0 (a rank-deficient product), and then it proves nothing
@@ -281,9 +313,11 @@ function check(problem: Problem, options: CheckOptions): Check {
       if (holds === undefined && p.kind !== 'unsupported') verdict = { kind: 'unstable' }
     }
     switch (verdict.kind) {
-      case 'agree':
-        if (agreed()) return outOfDomain ?? { verdict: 'same', points: valid }
+      case 'agree': {
+        const done = same()
+        if (done) return done
         break
+      }
       case 'differ': {
         // a numeric derivative of values far below 10^-100 (log(1 + exp(-581)) differentiated)
         // loses them even at high precision, which only keeps the inputs' magnitudes in view:
@@ -317,6 +351,7 @@ function check(problem: Problem, options: CheckOptions): Check {
     }
   }
   if (outOfDomain) return outOfDomain
+  if (enough) return { verdict: 'same', points: valid }
   const oneBranch = uncovered()
   if (oneBranch !== undefined && valid > 0) {
     return { verdict: 'unknown', reason: `the condition ${oneBranch.key} was ${oneBranch.bits === 1 ? 'true' : oneBranch.bits === 2 ? 'false' : 'never evaluated'} at every point compared, so its other branch was never checked` }
