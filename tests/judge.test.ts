@@ -43,6 +43,42 @@ describe('floats that agree by cancelling a difference away are checked at high 
     expect(compare('x + 10^20 - 10^20', 'x')).toBe('equal')
     expect(compare('y * (10^18 + 1) - y * 10^18', 'y')).toBe('equal')
   })
+  // a large constant need not be written as a number: any part without symbols counts
+  it.each([
+    ['exp(460) + x - exp(460)', '0'],
+    ['factorial(30) + y - factorial(30)', '0'],
+    ['x + exp(50) - exp(50)', 'x + 1'],
+    ['cosh(100) * (1 + u) - cosh(100) * u', '0'],
+  ])('%s vs %s is not equal (the constant swallows a term in doubles)', (a, b) => {
+    expect(compare(a, b)).toBe('not-equal')
+  })
+  it.each([
+    ['exp(460) + x - exp(460)', 'x'],
+    ['factorial(30) + y - factorial(30)', 'y'],
+  ])('%s vs %s stays equal', (a, b) => {
+    expect(compare(a, b)).toBe('equal')
+  })
+})
+
+describe('points that need many digits wait, and are still judged', () => {
+  // exp(460) is about 10^200: confirming a point at high precision takes over 200 digits, so every
+  // point waits for cheaper ones; with none cheaper, the waiting points are judged after all
+  it('a difference seen only at points that need many digits is found', () => {
+    expect(compare('exp(460) * (1 + x) - exp(460) * x', '2')).toBe('not-equal')
+    expect(compare('exp(460) + x - exp(460)', 'x + 1')).toBe('not-equal')
+  })
+  it('and an identity at such points is still called equal', () => {
+    expect(compare('exp(460) * (1 + x) - exp(460) * x', 'exp(460)')).toBe('equal')
+    expect(compare('exp(460) * (1 + x) - exp(460) * x', '1')).toBe('not-equal')
+  })
+  it('lines whose points range widely (exp of large values beside small ones) are told apart', () => {
+    const line = (k: number, f: (i: number) => string): string => Array.from({ length: k }, (_, i) => f(i + 1)).join(' + ')
+    const a = line(20, (i) => `(p${i} + q${i})^2 * exp(a${i} + b${i})`)
+    const c = line(20, (i) => `sin(u${i})^2 / (1 + v${i}^${(i % 3) + 2})`)
+    const b = line(20, (i) => `exp(b${i}) * exp(a${i}) * (q${i} + p${i})^2`)
+    expect(compare(a, c)).toBe('not-equal')
+    expect(compare(a, b)).toBe('equal')
+  })
 })
 
 describe('a tolerance relative to the values, and values across scales', () => {

@@ -119,6 +119,43 @@ function distribute(factors: readonly Expr[], matrices: ReadonlySet<string>): Ex
   return collect(add(products.map((p) => mul(p))), matrices)
 }
 
+const factored = new NodeMemo<ReadonlySet<string>, Expr>()
+
+/**
+ * Pull the factors every term of a sum shares out in front (exp(a) * exp(c) + exp(b) * exp(c) ->
+ * exp(c) * (exp(a) + exp(b))), and spread an integer power over a product ((u * v) ^ -1 ->
+ * u ^ -1 * v ^ -1), everywhere, bottom-up; scalars only. Both are exact; what then cancels is
+ * collect's to decide (it merges u * u ^ -1 only where that is 1 everywhere: u positive).
+ */
+export function factorOut(e: Expr, matrices: ReadonlySet<string>): Expr {
+  if (e.kind !== 'call') return e
+  return factored.get(matrices, e, () => {
+    const args = e.args.map((a) => factorOut(a, matrices))
+    if (args.some((a) => isMatrixish(a, matrices))) return reuse(e, call(e.head, args))
+    if (e.head === OPS.add) return reuse(e, commonFactors(args, matrices))
+    const [base, n] = args
+    if (e.head === OPS.pow && isCall(base, OPS.mul) && n?.kind === 'num' && Q.isInteger(n.q)) return mul(base.args.map((f) => call(OPS.pow, [f, n])))
+    return reuse(e, call(e.head, args))
+  })
+}
+
+/** terms summed, with the factors (not numbers) that all of them share pulled out in front. */
+function commonFactors(terms: readonly Expr[], matrices: ReadonlySet<string>): Expr {
+  const factorsOf = (t: Expr): readonly Expr[] => (isCall(t, OPS.mul) ? t.args : [t])
+  // the first term's factors, kept while every other term has one with the same key
+  let shared = factorsOf(terms[0]!).filter((f) => f.kind !== 'num')
+  const rests = terms.map((t) => [...factorsOf(t)])
+  shared = shared.filter((f) => {
+    const k = key(f, matrices)
+    const at = rests.map((r) => r.findIndex((x) => key(x, matrices) === k))
+    if (at.some((i) => i < 0)) return false
+    rests.forEach((r, j) => r.splice(at[j]!, 1))
+    return true
+  })
+  if (!shared.length) return add(terms)
+  return mul([...shared, add(rests.map((r) => mul(r)))])
+}
+
 /** The labelled algebra steps that change e. */
 export function algebraSteps(e: Expr, matrices: ReadonlySet<string>): { label: string; result: Expr }[] {
   const out: { label: string; result: Expr }[] = []

@@ -314,19 +314,26 @@ export function at(e: Expr, path: readonly number[]): Expr | undefined {
 export const replaceAt = (e: Expr, path: readonly number[], replacement: Expr): Expr => replaceEach(e, [path], replacement)
 
 /**
- * e with the nodes at all `paths` (none inside another) replaced by `replacement` at once: every
- * path names a node of the original e, so tidying one place cannot move another.
+ * e with the nodes at all `paths` (none inside another) replaced by `replacement` (one for all, or
+ * one per path) at once: every path names a node of the original e, so tidying one place cannot
+ * move another.
  */
-export function replaceEach(e: Expr, paths: readonly (readonly number[])[], replacement: Expr): Expr {
-  if (paths.some((p) => p.length === 0)) return replacement
-  if (e.kind !== 'call') throw new Error(`replaceEach: no child at ${paths.map((p) => p.join('.')).join(', ')}`)
-  const below = new Map<number, (readonly number[])[]>()
-  for (const [i, ...rest] of paths) below.set(i!, [...(below.get(i!) ?? []), rest])
+export function replaceEach(e: Expr, paths: readonly (readonly number[])[], replacement: Expr | readonly Expr[]): Expr {
+  const each = Array.isArray(replacement) ? (replacement as readonly Expr[]) : paths.map(() => replacement as Expr)
+  return replaceAll(e, paths.map((path, k) => ({ path, by: each[k]! })))
+}
+
+function replaceAll(e: Expr, places: readonly { path: readonly number[]; by: Expr }[]): Expr {
+  const top = places.find((p) => p.path.length === 0)
+  if (top) return top.by
+  if (e.kind !== 'call') throw new Error(`replaceEach: no child at ${places.map((p) => p.path.join('.')).join(', ')}`)
+  const below = new Map<number, { path: readonly number[]; by: Expr }[]>()
+  for (const { path, by } of places) below.set(path[0]!, [...(below.get(path[0]!) ?? []), { path: path.slice(1), by }])
   const args = e.args.slice()
   for (const [i, sub] of below) {
     const child = e.args[i]
     if (child === undefined) throw new Error(`replaceEach: no child ${i}`)
-    args[i] = replaceEach(child, sub, replacement)
+    args[i] = replaceAll(child, sub)
   }
   return rebuild(e.head, args, new Set(below.keys()))
 }
@@ -362,8 +369,16 @@ export function isMatrixName(name: string, setting: MatrixSetting): boolean {
 }
 
 /**
+ * Is argument i of x a count or an index, hence a scalar whatever its name: a sum's or product's
+ * variable and limits (sum(f, k, 1, K): K classes), a definite integral's limits, and what is in
+ * brackets (z[K]).
+ */
+const countsOrIndexes = (x: Call, i: number): boolean =>
+  ((x.head === 'sum' || x.head === 'prod') && x.args.length === 4 && i >= 1) || (x.head === 'int' && x.args.length === 4 && i >= 2) || (x.head === OPS.index && i >= 1)
+
+/**
  * The matrix symbols of an expression. A symbol used as an argument of P/E/Var/Cov is a random
- * variable or event, so it is a scalar everywhere in that expression.
+ * variable or event, so it is a scalar everywhere in that expression; so is a count or an index.
  */
 export function matrixSymbols(e: Expr, setting: MatrixSetting): Set<string> {
   const randoms = new Set<string>()
@@ -374,7 +389,7 @@ export function matrixSymbols(e: Expr, setting: MatrixSetting): Set<string> {
       if (inProb) randoms.add(x.name)
     } else if (x.kind === 'call') {
       const p = inProb || PROBABILITY_FNS.has(x.head)
-      for (const a of x.args) visit(a, p)
+      x.args.forEach((a, i) => visit(a, p || countsOrIndexes(x, i)))
     }
   }
   visit(e, false)

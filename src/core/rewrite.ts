@@ -66,6 +66,8 @@ export interface SearchOptions {
   readonly path?: readonly number[]
   /** Try every rule at every node, without the quick filters (tests compare the two). */
   readonly linearScan?: boolean
+  /** Also a rule applied at every place it fits at once (see withEverywhere): the search's steps. */
+  readonly spread?: boolean
 }
 
 const patternOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.lhs : r.rhs)
@@ -100,11 +102,11 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
             break
           }
         }
-        if (budget.exhausted) return withEverywhere(expr, out, matrices)
+        if (budget.exhausted) return withEverywhere(expr, out, matrices, options.spread)
       }
     }
   }
-  return withEverywhere(expr, out, matrices)
+  return withEverywhere(expr, out, matrices, options.spread)
 }
 
 const nested = (p: readonly number[], q: readonly number[]): boolean =>
@@ -112,9 +114,12 @@ const nested = (p: readonly number[], q: readonly number[]): boolean =>
 
 /**
  * When one rule fits the same subterm at several separate places (sigmoid(z) folded twice), add
- * the fit that rewrites all of them at once, after the fits at single places.
+ * the fit that rewrites all of them at once, after the fits at single places. With `spread`, also
+ * the fit that applies a rule at every separate place it fits, whatever the subterms ("exp(a + c)
+ * = exp(a) * exp(c) throughout", as a lecture folds it into one line): the search takes such a
+ * step; the matcher lists only the first kind.
  */
-export function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>): Fit[] {
+export function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>, spread = false): Fit[] {
   const groups = new Map<string, Fit[]>()
   for (const f of fits) {
     if (f.parts) continue
@@ -132,7 +137,37 @@ export function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<st
     everywhere.push({ ...f, paths, result, assumes: [...new Set(g.flatMap((x) => x.assumes))] })
   }
   // listed after the single-place fits, grouped by their places
-  return [...fits, ...everywhere.sort((a, b) => comparePaths(a.path, b.path))]
+  const all = [...fits, ...everywhere.sort((a, b) => comparePaths(a.path, b.path))]
+  return spread ? [...all, ...throughout(expr, fits, all, matrices)] : all
+}
+
+/**
+ * For each rule (and direction) fitting at two or more separate places with different subterms:
+ * the fit at all of them at once, the first fit at each place (outermost first), unless a fit
+ * already listed gives the same line.
+ */
+function throughout(expr: Expr, fits: readonly Fit[], listed: readonly Fit[], matrices: ReadonlySet<string>): Fit[] {
+  const groups = new Map<string, Fit[]>()
+  for (const f of fits) {
+    if (f.parts || f.paths) continue
+    const k = `${f.rule.id}|${f.direction}`
+    const g = groups.get(k)
+    if (!g) groups.set(k, [f])
+    else if (g.every((o) => !nested(o.path, f.path))) g.push(f)
+  }
+  const seen = new Set(listed.map((f) => key(f.result, matrices)))
+  const out: Fit[] = []
+  for (const g of groups.values()) {
+    if (g.length < 2) continue
+    const subterms = new Set(g.map((f) => key(f.subterm, matrices)))
+    if (subterms.size < 2) continue
+    const result = replaceEach(expr, g.map((f) => f.path), g.map((f) => f.replacement))
+    const k = key(result, matrices)
+    if (seen.has(k)) continue
+    seen.add(k)
+    out.push({ ...g[0]!, paths: g.map((f) => f.path), result, assumes: [...new Set(g.flatMap((f) => f.assumes))] })
+  }
+  return out
 }
 
 function comparePaths(a: readonly number[], b: readonly number[]): number {

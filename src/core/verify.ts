@@ -7,7 +7,7 @@ import { conditionsHold, judgePoint, type PointVerdict } from './precise.js'
 import type { Condition } from './parse.js'
 import { print } from './print.js'
 import { instantiate } from './rewrite.js'
-import { substitute } from './match.js'
+import { evalConstant, substitute } from './match.js'
 import { type Rule, wildcardsOf } from './rule.js'
 import { draw, meetsConditions, plan, type Problem, Rng, type Sample, shapeKind, type SymbolPlan } from './sample.js'
 import { shapesFor, type SymbolSetting } from './shape.js'
@@ -48,17 +48,17 @@ const TOL_UNCONFIRMED = 1e-3
 const CONFIRMED_AGREEMENTS = 2
 /** Digits a point's high-precision check may take before it waits for the cheaper points (see check). */
 const CHEAP_DIGITS = 200
+/** Points kept waiting at most: beyond that, every point needs many digits, and they are judged. */
+const MAX_DEFERRED = 10
 /** A constant this large can swallow a whole term in doubles (10^16 + 1 is 10^16): agreements are then confirmed. */
 const SWALLOWING = 1e6
 
-/** Does the problem hold a constant (a number, or a number to a number's power) large enough to swallow a term? */
+/** Does the problem hold a constant (10^16, exp(460), any part without symbols) large enough to swallow a term? */
 function mayCancel(problem: Problem): boolean {
   for (const e of [problem.lhs, problem.rhs]) {
     for (const { node } of walk(e)) {
-      if (node.kind === 'num' && Math.abs(node.value) >= SWALLOWING) return true
-      if (node.kind === 'call' && node.head === OPS.pow && node.args[0]?.kind === 'num' && node.args[1]?.kind === 'num') {
-        if (Math.abs(node.args[0].value) ** node.args[1].value >= SWALLOWING) return true
-      }
+      const v = evalConstant(node)
+      if (v !== undefined && !(Math.abs(v) < SWALLOWING)) return true
     }
   }
   return false
@@ -218,7 +218,7 @@ function check(problem: Problem, options: CheckOptions): Check {
   let enough = false
   for (let attempt = 0; attempt < attempts + deferred.length; attempt++) {
     const replay = attempt >= attempts ? deferred[attempt - attempts]! : undefined
-    if (!replay && enough) {
+    if (!replay && (enough || deferred.length >= MAX_DEFERRED)) {
       attempt = attempts - 1
       continue
     }

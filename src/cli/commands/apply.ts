@@ -23,7 +23,8 @@ export const registerApply: Register = (program, act) => {
         const rule = findRule(lib.rules, ruleId)
         const direction = opts.reverse ? 'reverse' : 'forward'
         if (opts.reverse && !rule.reversible) throw new UsageError(`rule "${rule.id}" is not reversible, so --reverse cannot be used`)
-        let fits = findFits(expr, [rule], { matrices: ctx.shapes([expr]), direction })
+        // several places (--at 0,1.0): also the rule applied at each of them at once, as why shows it
+        let fits = findFits(expr, [rule], { matrices: ctx.shapes([expr]), direction, spread: opts.at?.includes(',') === true })
         if (opts.at !== undefined) {
           const wanted = opts.at.split(',').map((p) => {
             const path = parsePath(p)

@@ -27,10 +27,11 @@ export const fitMemo = (rules: readonly Rule[], setting: SymbolSetting, matrices
 
 /**
  * Every fit of the memo's rules anywhere in expr, as findFits lists them (outermost-leftmost, each
- * distinct result of a rule at a place once, then the fits applied at every place a subterm occurs).
+ * distinct result of a rule at a place once, then the fits applied at every place a subterm occurs,
+ * and with `spread` a rule applied at every place it fits).
  * `time` is set when the deadline cut matching short (those subterms are not kept).
  */
-export function fitsIn(expr: Expr, memo: FitMemo, deadline: number): { fits: Fit[]; time: boolean } {
+export function fitsIn(expr: Expr, memo: FitMemo, deadline: number, spread = false): { fits: Fit[]; time: boolean } {
   const out: Fit[] = []
   // one work budget for the line, as findFits has; a subterm whose matching it cut is not kept
   const budget = new Budget(20_000, { deadline })
@@ -43,5 +44,5 @@ export function fitsIn(expr: Expr, memo: FitMemo, deadline: number): { fits: Fit
     }
     for (const f of local) out.push(path.length ? { ...f, path, result: replaceAt(expr, path, f.result) } : f)
   }
-  return { fits: withEverywhere(expr, out, memo.matrices), time: budget.exhausted === 'time' }
+  return { fits: withEverywhere(expr, out, memo.matrices, spread), time: budget.exhausted === 'time' }
 }

@@ -5,11 +5,12 @@
 // (+ and * flattened and sorted, arithmetic on numbers folded), so the first meeting is a shortest
 // chain. Beyond that, a best-first search from FROM toward anything the TO side has reached.
 import { clock } from '../../limits.js'
-import { algebraSteps, collect, expand, foldNumbers, sameKey } from '../algebra.js'
+import { algebraSteps, collect, expand, factorOut, foldNumbers, sameKey } from '../algebra.js'
 import { key } from '../equal.js'
 import { type Expr, OPS, walk } from '../expr.js'
 import { Budget } from '../match.js'
 import { type Fit, findFits, fitAt } from '../rewrite.js'
+import { differentiate, isDerivativeRule } from './calculus.js'
 import { type FitMemo, fitMemo, fitsIn } from './fits.js'
 import type { Direction, Rule } from '../rule.js'
 import type { SymbolSetting } from '../shape.js'
@@ -44,8 +45,11 @@ interface Side {
 
 /** What one search needs: the rules, the symbol shapes, the bounds. */
 export interface Search {
-  /** Fits of every rule (FROM side) and of the reversible rules, the only ones whose TO-side rewrite reads backwards as a rule step. */
-  readonly memo: { readonly all: FitMemo; readonly reversible: FitMemo }
+  /**
+   * Fits of every rule (FROM side), of the reversible rules (the only ones whose TO-side rewrite
+   * reads backwards as a rule step), and of the derivative rules (a run of them is one move).
+   */
+  readonly memo: { readonly all: FitMemo; readonly reversible: FitMemo; readonly derivative: FitMemo }
   readonly setting: SymbolSetting
   readonly matrices: ReadonlySet<string>
   /** Deadline on the processor-time clock (ms). */
@@ -70,7 +74,7 @@ export type Chain = WhyStep[]
 /** A search over `rules` within the deadline. */
 export function newSearch(rules: readonly Rule[], setting: SymbolSetting, matrices: ReadonlySet<string>, deadline: number): Search {
   const memo = (rs: readonly Rule[]): FitMemo => fitMemo(rs, setting, matrices, 8)
-  return { memo: { all: memo(rules), reversible: memo(rules.filter((r) => r.reversible)) }, setting, matrices, deadline, explored: 0 }
+  return { memo: { all: memo(rules), reversible: memo(rules.filter((r) => r.reversible)), derivative: memo(rules.filter(isDerivativeRule)) }, setting, matrices, deadline, explored: 0 }
 }
 
 /** Has a bound stopped the search (the deadline is checked now)? */
@@ -142,7 +146,7 @@ function meetingOf(node: Node, side: Side, other: Side, s: Search): Meeting | un
 function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, next: Node[], longest: number): { chain: Chain; length: number } | undefined {
   s.explored++
   bounds.progress?.(s.explored)
-  for (const child of children(node, side, s)) {
+  for (const child of children(node, side, s, longest)) {
     if (side.seen.has(child.key)) continue
     add(side, child, s)
     next.push(child)
@@ -159,10 +163,11 @@ function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, ne
  * u), taken as an algebra step of its own; a TO-side child keeps only the steps that replay as a
  * rule application toward TO.
  */
-function* children(node: Node, side: Side, s: Search): Generator<Node> {
+function* children(node: Node, side: Side, s: Search, longest: number): Generator<Node> {
   const folded = foldNumbers(node.expr)
   const base: Node = key(folded, s.matrices) === key(node.expr, s.matrices) ? node : { ...node, expr: folded, parent: node, step: ARITHMETIC }
-  const { fits, time } = fitsIn(base.expr, side.toward ? s.memo.reversible : s.memo.all, s.deadline)
+  // a rule applied at every place it fits is a step FROM takes (TO-side steps must replay backwards)
+  const { fits, time } = side.toward ? fitsIn(base.expr, s.memo.reversible, s.deadline) : fitsIn(base.expr, s.memo.all, s.deadline, true)
   if (time) s.stopped = 'time'
   const depth = node.depth + 1
   for (const f of fits) {
@@ -178,6 +183,15 @@ function* children(node: Node, side: Side, s: Search): Generator<Node> {
   }
   // routine algebra is taken forward only: read backwards it would be factoring, which it cannot replay
   if (side.toward) return
+  // a derivative taken all the way, as a lecture line does: the run of rules is one move of the
+  // search (its steps count toward the chain's length, which the depth bounds)
+  const run = differentiate(base.expr, s.memo.derivative, s.deadline, (e) => sameKey(e, s.matrices), longest - node.depth)
+  if (run.time) s.stopped = 'time'
+  if (run.fits.length >= 2) {
+    let last = base
+    for (const [i, f] of run.fits.entries()) last = { expr: f.result, key: sameKey(f.result, s.matrices), depth: node.depth + i + 1, parent: last, step: ruleStep(f) }
+    yield last
+  }
   for (const a of algebraSteps(base.expr, s.matrices)) {
     yield { expr: a.result, key: sameKey(a.result, s.matrices), depth, parent: base, step: { kind: 'algebra', label: a.label, assumes: [] } }
   }
@@ -303,6 +317,8 @@ export function meet(from: Expr, to: Expr, s: Search, bounds: Bounds): { chain?:
     if (stopped(s)) break
     const w = of(side)
     const node = side.frontier[w.at++]!
+    // a run of derivative rules may have taken a line to the longest chain already
+    if (node.depth >= bounds.depth) continue
     const found = grow(node, side, side === A ? B : A, s, bounds, w.next, Math.min(bounds.depth, bestLength - 1))
     if (!found) continue
     best = found.chain
@@ -375,5 +391,6 @@ function algebraForms(e: Expr, matrices: ReadonlySet<string>): { key: string; la
   forms.push({ key: sameKey(collect(e, matrices), matrices), label: 'algebra: collect like terms' })
   const expanded = expand(e, matrices)
   if (expanded) forms.push({ key: sameKey(collect(expanded, matrices), matrices), label: EXPAND_COLLECT })
+  forms.push({ key: sameKey(collect(factorOut(e, matrices), matrices), matrices), label: 'algebra: factor out and cancel' })
   return forms
 }
