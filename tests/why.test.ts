@@ -178,6 +178,15 @@ describe('why: long lecture steps with a larger --depth (guided search)', () => 
   })
 })
 
+describe('why: a rule applied at several places at once', () => {
+  it('names the first place and counts the others', async () => {
+    const r = await derive(['why', 'exp(a + c)/(exp(a + c) + exp(b + c) + exp(d + c) + exp(f + c))', 'exp(a)/(exp(a) + exp(b) + exp(d) + exp(f))'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('1. exp of a sum [exp-of-sum] on exp(a + c) and 4 more places\n')
+    expect(r.stdout).toContain('2. algebra: factor out and cancel\n')
+  })
+})
+
 describe('why: routine algebra alone', () => {
   it('(x + y)^2 = x^2 + 2xy + y^2 is one labelled algebra step', async () => {
     const { body } = await whyJson('(x + y)^2', 'x^2 + 2*x*y + y^2')

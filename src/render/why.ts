@@ -85,7 +85,9 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
       lines.push(print(from))
       r.steps.forEach((st, i) => {
         const by = st.kind === 'rule' ? `${s.rule(st.label)}${st.direction === 'reverse' ? ' (reverse)' : ''} ${s.id(`[${st.rule!.id}]`)}` : s.warn(st.label)
-        const on = st.subterm ? s.dim(` on ${print(st.subterm)}`) : ''
+        // a rule applied at several places at once names the first and counts the rest
+        const more = (st.at?.split(',').length ?? 1) - 1
+        const on = st.subterm ? s.dim(` on ${print(st.subterm)}${more ? ` and ${more} more place${more > 1 ? 's' : ''}` : ''}`) : ''
         // a rule saved with --force is only as good as the user's word for it
         const warn = st.rule?.spec.unverified ? s.warn('  ⚠ unverified rule') : ''
         lines.push(`  ${i + 1}. ${by}${on}${warn}`)

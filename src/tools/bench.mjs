@@ -93,7 +93,16 @@ for (const [from, to] of families) {
     out = JSON.parse(r.stdout)
   } catch {}
   const note = out.search?.note ?? out.verdict ?? r.stderr.trim()
-  console.log(`two 200-node lines far apart: ${out.verdict} in ${r.ms.toFixed(0)} ms${cpuText(r)}, peak RSS ${r.rssMB?.toFixed(0) ?? '?'} MB (${note})`)
+  console.log(`two 200-node lines, exp(a + b) rewritten at 20 places: ${out.verdict} in ${r.ms.toFixed(0)} ms${cpuText(r)}, peak RSS ${r.rssMB?.toFixed(0) ?? '?'} MB (${note})`)
+  // equal, but through no chain of library rules: the search runs to its bound and says which
+  const d = line(20, (i) => `log(cosh(a${i}*z${i}))*exp(b${i})`)
+  const e = line(20, (i) => `exp(b${i})*(log(exp(a${i}*z${i}) + exp(-a${i}*z${i})) - log(2))`)
+  const q = time([bin, 'why', d, e, '--json'])
+  let qo = {}
+  try {
+    qo = JSON.parse(q.stdout)
+  } catch {}
+  console.log(`two 200-node lines equal by no chain: ${qo.verdict} in ${q.ms.toFixed(0)} ms${cpuText(q)}, peak RSS ${q.rssMB?.toFixed(0) ?? '?'} MB (${qo.search?.note ?? q.stderr.trim()})`)
   const c = line(20, (i) => `sin(u${i})^2 / (1 + v${i}^${(i % 3) + 2})`)
   const u = time([bin, 'why', a, c, '--json'])
   console.log(`two unrelated 200-node lines: ${JSON.parse(u.stdout).verdict} in ${u.ms.toFixed(0)} ms${cpuText(u)}, peak RSS ${u.rssMB?.toFixed(0) ?? '?'} MB`)
