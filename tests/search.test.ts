@@ -72,6 +72,8 @@ describe('why explains the issue 9 families at default settings', () => {
     ['diff(x^3*sin(x), x)', '3*x^2*sin(x) + x^3*cos(x)'],
     ['diff(exp(-x^2/2), x)', '-x*exp(-x^2/2)'],
     ['diff(sum(y[i]*log(p) + (1 - y[i])*log(1 - p), i, 1, n), p)', 'sum(y[i], i, 1, n)/p - sum(1 - y[i], i, 1, n)/(1 - p)'],
+    // a limit written n - 1 counts something, as n does: no counterexample at n = -17
+    ['sum(r^k, k, 0, n - 1)', '(1 - r^n)/(1 - r)'],
   ])('%s = %s', (from, to) => {
     const { f, t, r } = explain(from, to)
     expect(r.verdict).toBe('explained')
@@ -131,6 +133,8 @@ describe('wrong steps stay not equal', () => {
     ['exp(a + c)/(exp(a + c) + exp(b + c) + exp(d + c) + exp(f + c))', 'exp(a)/(exp(a) + exp(b) + exp(d) + exp(f + c))'],
     ['diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'sigmoid(z) - y'],
     ['diff(x^3*sin(x), x)', '3*x^2*cos(x)'],
+    ['sum(r^k, k, 0, n - 1)', '(1 - r^(n + 1))/(1 - r)'],
+    ['sum(r^k, k, 1, 2*n)', '(1 - r^(2*n))/(1 - r)'],
   ])('%s is not %s', (from, to) => {
     expect(explain(from, to).r.verdict).toBe('not-equal')
   })

@@ -5,6 +5,7 @@
 import { add, type Call, call, dependsOn, type Expr, isCall, mul, num, OPS, PROBABILITY_FNS, pow, RELATION_HEADS, sym, variableOf } from './expr.js'
 import { type EvalContext, EvalError, evaluate, isBuiltin, matrix, type UnknownFunction, type Value } from './evaluate.js'
 import { hashString } from './hash.js'
+import * as Q from './rational.js'
 import { chooseSizes, type DimClasses, type Dims } from './dims.js'
 import { identity } from './linalg.js'
 import { evalConstant, RELATIONS, substitute } from './match.js'
@@ -138,6 +139,8 @@ interface Seen {
   bound?: 'index' | 'real'
   arrayOf?: 'scalar' | 'rv' | 'event'
   limit?: boolean
+  /** the symbol of a limit written n - 1, n + 1 or 2 * n */
+  limitIn?: boolean
   indexArg?: boolean
   /** the arrays this symbol indexes (j in x[j]) */
   indexes?: Set<string>
@@ -208,6 +211,9 @@ export function plan(problem: Problem): SymbolPlan[] {
           return
         }
         if (loop && a.kind === 'sym') get(a.name).limit = true
+        // n in sum(f, k, 0, n - 1): a count too, in lecture lines (see roleOf)
+        const counted = loop && a.kind === 'call' ? countIn(a) : undefined
+        if (counted && !bound.includes(counted)) get(counted).limitIn = true
         visit(a, prob, bound)
       })
       return
@@ -322,6 +328,14 @@ function symmetricIn(c: Condition & { kind: 'rel' }): string | undefined {
   return undefined
 }
 
+/** The symbol of a limit of the form n + c, n - c or c * n (c a whole number), if it is one. */
+function countIn(e: Expr): string | undefined {
+  if (e.kind !== 'call' || e.args.length !== 2 || (e.head !== OPS.add && e.head !== OPS.mul)) return undefined
+  const [a, b] = e.args as [Expr, Expr]
+  const [v, c] = a.kind === 'sym' ? [a, b] : [b, a]
+  return v.kind === 'sym' && c.kind === 'num' && Q.isInteger(c.q) ? v.name : undefined
+}
+
 /** What one symbol stands for, from how it is used, its type hint and its structural conditions. */
 function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Problem, seen: ReadonlyMap<string, Seen>): Role {
   const t = typeOf(problem, name)
@@ -331,7 +345,9 @@ function roleOf(name: string, s: Seen, preds: ReadonlySet<string>, problem: Prob
   const matrixLike = !s.rv && !s.event && (problem.isMatrix(name) || preds.has('matrix'))
   if (s.bound) return { kind: 'var', of: t === 'vector' ? 'vector' : t === 'matrix' || matrixLike ? 'matrix' : s.bound }
   if (s.arrayOf) return { kind: 'array', element: s.arrayOf }
-  if (s.limit) {
+  // in lecture lines a limit n - 1 counts as much as n does; a rule's n stays any integer there
+  // (the matcher binds it to whatever is written, -5 included)
+  if (s.limit || (s.limitIn && problem.emptySums === false && !wild)) {
     const min = problem.emptySums === false ? 1 : 0
     // a limit inside an outer sum may be that sum's index (a triangular double sum) unless free(lo, i)
     // says no; not when it is also a limit outside that sum (n in sum(softmax(x, j, n), j, 1, n))
