@@ -30,6 +30,7 @@ import { acView, type Bindings, Budget, checkConditions, match, matchAC, type Ma
 import { print } from './print.js'
 import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
+import { type Candidate, candidatesFor, ruleIndex } from './rule-index.js'
 import { captures, SUBST, substituteFree } from './scope.js'
 import { shapesFor, type SymbolSetting } from './shape.js'
 
@@ -76,6 +77,10 @@ const patternOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.lhs : r.
 export const fitAt = (f: Fit): string => (f.paths ? f.paths.map(pathToString).join(',') : pathToString(f.path))
 const templateOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.rhs : r.lhs)
 
+// every (rule, direction) pair in rule order, forward before reverse: the scan without the index
+const linear = (rules: readonly Rule[]): Candidate[] =>
+  rules.flatMap((rule, i) => [{ rule, direction: 'forward' as const, order: 2 * i }, ...(rule.reversible ? [{ rule, direction: 'reverse' as const, order: 2 * i + 1 }] : [])])
+
 /** Every fit of the rules anywhere in expr, outermost-leftmost first, each distinct result once. */
 export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOptions = {}): Fit[] {
   const budget = options.budget ?? new Budget()
@@ -85,9 +90,8 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
   const nodes = options.path ? [{ node: at(expr, options.path), path: [...options.path] }] : [...walk(expr)]
   for (const { node, path } of nodes) {
     if (!node) continue
-    for (const rule of rules) {
-      const dirs: Direction[] = rule.reversible ? ['forward', 'reverse'] : ['forward']
-      for (const direction of dirs) {
+    for (const { rule, direction } of options.linearScan ? linear(rules) : candidatesFor(ruleIndex(rules), node)) {
+      {
         if (options.direction && direction !== options.direction) continue
         if (!options.linearScan && (!mayFit(patternOf(rule, direction), node) || !hasHeads(node, requiredHeads(rule, direction)))) continue
         let count = 0

@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js'
 import { readUserFile, restoreCommand } from '../files.js'
 import { MAX_PROBLEMS_SHOWN, MAX_RULE_FILE_BYTES } from '../limits.js'
 import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, type SpecAt, validatePack } from './schema.js'
+import { cachedRules, storeCache } from './cache.js'
 import { digestOf, makeSnapshot, restorePack, SNAPSHOT_FILE, type Snapshot } from './snapshot.js'
 
 export type { PackFile, Problem } from './schema.js'
@@ -138,10 +139,21 @@ export function checkUserText(text: string, path: string): LoadedPack {
   throw new LibraryError(problems, { ...(header ? { header } : {}), hint: restoreHint(path) })
 }
 
-/** The user's library, or undefined when the file does not exist yet. */
+/** The user's library, or undefined when the file does not exist yet (compiled rules from the cache when it is unchanged). */
 export function readUserPack(path: string): LoadedPack | undefined {
   if (!existsSync(path)) return undefined
-  return checkUserText(readText(path), path)
+  const text = readText(path)
+  let file: PackFile | undefined
+  try {
+    file = JSON.parse(text) as PackFile
+  } catch {
+    file = undefined
+  }
+  const rules = file && typeof file === 'object' ? cachedRules(path, text, file) : undefined
+  if (file && rules) return { name: file.name, path, shipped: false, file, rules }
+  const pack = checkUserText(text, path)
+  storeCache(path, text, pack.name, pack.rules)
+  return pack
 }
 
 interface PackText {

@@ -2,9 +2,13 @@
 //  1. cold start: `derive match "log(x * y)"` as a ratio of `node -e 0` (target: at most 3x);
 //  2. `derive why` over ../shared/examples/steps.json (or tests/fixtures/steps.json): the share of
 //     equal steps explained, wrong verdicts, median/p95/max wall time per item, each as a fresh
-//     process (targets: p95 at most 1 s, max at most 3 s); two unrelated 200-node lines (time, peak RSS).
+//     process (targets: p95 at most 1 s, max at most 3 s); two unrelated 200-node lines (time, peak RSS);
+//  3. scaling: `derive match "log(x * y)"` with user libraries of 100, 1,000 and 10,000 rules, warm
+//     (the compiled cache filled), as ratios to 100 (target: 10,000 at most 1.5x).
+// `node src/tools/bench.mjs scaling` runs only the scaling figures.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -15,11 +19,11 @@ const env = { ...process.env, NO_COLOR: '1', DERIVE_HOME: join(root, 'node_modul
 // wall time, and (where /usr/bin/time exists) the processor time and peak memory of the child:
 // on a busy machine the processor time is the figure that does not depend on the other work
 const usrTime = existsSync('/usr/bin/time')
-const time = (args) => {
+const time = (args, childEnv = env) => {
   const t = process.hrtime.bigint()
   const r = usrTime
-    ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S %M', process.execPath, ...args], { env, encoding: 'utf8' })
-    : spawnSync(process.execPath, args, { env, encoding: 'utf8' })
+    ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S %M', process.execPath, ...args], { env: childEnv, encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { env: childEnv, encoding: 'utf8' })
   const ms = Number(process.hrtime.bigint() - t) / 1e6
   const m = /CPU ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '')
   const cpu = m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined
@@ -29,6 +33,53 @@ const cpuText = (r) => (r.cpu === undefined ? '' : `, ${r.cpu.toFixed(0)} ms CPU
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)]
+}
+
+// A user library of n varied rules (log, exp, sin/cos, sums, user functions f1..fn), each an
+// identity over the reals, written into a fresh DERIVE_HOME.
+const shapes = [
+  (f) => [`log(exp(${f}(x)))`, `${f}(x)`],
+  (f) => [`exp(${f}(x) + y)`, `exp(${f}(x)) * exp(y)`],
+  (f) => [`sin(${f}(x))^2 + cos(${f}(x))^2`, '1'],
+  (f) => [`${f}(x) + ${f}(x)`, `2 * ${f}(x)`],
+  (f) => [`${f}(x, y) * ${f}(x, y)`, `${f}(x, y)^2`],
+]
+function userHome(n) {
+  const home = mkdtempSync(join(tmpdir(), 'derive-bench-'))
+  const rules = Array.from({ length: n }, (_, i) => {
+    const [lhs, rhs] = shapes[i % shapes.length](`f${i + 1}`)
+    return { id: `gen-${i + 1}`, name: `generated rule ${i + 1}`, lhs, rhs, ...(i % 3 === 0 && i % shapes.length !== 2 ? { reversible: true } : {}) }
+  })
+  writeFileSync(join(home, 'library.json'), `${JSON.stringify({ format: 'derive-rules/1', name: 'bench', rules }, null, 2)}\n`)
+  return home
+}
+
+function scaling() {
+  const sizes = [100, 1000, 10000]
+  const medians = new Map()
+  for (const n of sizes) {
+    const home = userHome(n)
+    const homeEnv = { ...env, DERIVE_HOME: home }
+    try {
+      const first = time([bin, 'match', 'log(x * y)'], homeEnv)
+      if (first.status !== 0) throw new Error(`derive match failed with ${n} rules: ${first.stderr}`)
+      if (n === 10000) {
+        rmSync(join(home, 'cache'), { recursive: true, force: true })
+        const cold = time([bin, 'match', 'log(x * y)'], homeEnv)
+        console.log(`scaling      10,000 rules, cold (no cache): ${cold.ms.toFixed(0)} ms${cpuText(cold)}`)
+      }
+      medians.set(n, median(Array.from({ length: 9 }, () => time([bin, 'match', 'log(x * y)'], homeEnv).ms)))
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  }
+  const base = medians.get(100)
+  console.log(`scaling      derive match "log(x * y)", warm, median of 9: ${sizes.map((n) => `${n.toLocaleString('en-US')} rules ${medians.get(n).toFixed(0)} ms`).join(', ')}`)
+  for (const n of sizes.slice(1)) console.log(`scaling      ${n.toLocaleString('en-US')} rules: ${(medians.get(n) / base).toFixed(2)}x of 100 (target <= 1.5x)`)
+}
+if (process.argv[2] === 'scaling') {
+  scaling()
+  process.exit(0)
 }
 
 const runs = 15
@@ -129,3 +180,5 @@ for (const [name, expr] of [['log(a * b) * x1 * ... * x12', product12], ['x - x 
   const warning = r.stderr.trim() ? ` (${r.stderr.trim()})` : ''
   console.log(`adversarial match ${name.padEnd(30)} ${fits.length} fits${fits.some((f) => f.rule === 'log-product') ? ' incl. log-product' : ''}, ${t.ms.toFixed(0)} ms (target < 1000 ms)${warning}`)
 }
+
+scaling()
