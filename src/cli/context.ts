@@ -97,7 +97,8 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
       if (g.library !== undefined && !options.writing && !existsSync(libraryPath)) {
         io.stderr(`derive: note: ${g.library} does not exist yet (the first \`derive rules add\` creates it); using the shipped rules only\n`)
       }
-      return (library = loadLibrary({ userLibrary: libraryPath }))
+      // editing commands check the library in full (and write no cache inside their write phase)
+      return (library = loadLibrary({ userLibrary: libraryPath, cache: options.writing !== true }))
     },
     shapes(lines, extra = []) {
       const lib = ctx.library()

@@ -139,8 +139,8 @@ export function checkUserText(text: string, path: string): LoadedPack {
   throw new LibraryError(problems, { ...(header ? { header } : {}), hint: restoreHint(path) })
 }
 
-/** The user's library, or undefined when the file does not exist yet (compiled rules from the cache when it is unchanged). */
-export function readUserPack(path: string): LoadedPack | undefined {
+/** The user's library, or undefined when the file does not exist yet (compiled rules from the cache when it is unchanged and `cache` is not false). */
+export function readUserPack(path: string, cache = true): LoadedPack | undefined {
   if (!existsSync(path)) return undefined
   const text = readText(path)
   let file: PackFile | undefined
@@ -149,6 +149,7 @@ export function readUserPack(path: string): LoadedPack | undefined {
   } catch {
     file = undefined
   }
+  if (!cache) return checkUserText(text, path)
   const rules = file && typeof file === 'object' ? cachedRules(path, text, file) : undefined
   if (file && rules) return { name: file.name, path, shipped: false, file, rules }
   const pack = checkUserText(text, path)
@@ -233,10 +234,10 @@ export function mergePacks(packs: readonly LoadedPack[]): { rules: Rule[]; overr
   return { rules: [...byId.values()], overridden }
 }
 
-/** Load the shipped packs and the user's library (if it exists) and merge them. */
-export function loadLibrary(options: { userLibrary?: string } = {}): Library {
+/** Load the shipped packs and the user's library (if it exists) and merge them; `cache: false` (editing commands) checks the library in full and leaves the cache alone. */
+export function loadLibrary(options: { userLibrary?: string; cache?: boolean } = {}): Library {
   const packs = readShippedPacks()
-  const user = options.userLibrary ? readUserPack(resolve(options.userLibrary)) : undefined
+  const user = options.userLibrary ? readUserPack(resolve(options.userLibrary), options.cache !== false) : undefined
   if (user) packs.push(user)
   const { rules, overridden } = mergePacks(packs)
   return { rules, packs, overridden, matrices: user?.file.matrices ?? 'uppercase', vectors: user ? vectorsIn(user.file) : [], ...(user ? { user } : {}) }
