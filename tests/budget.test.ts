@@ -80,7 +80,7 @@ describe('deadlines', () => {
     const body = JSON.parse(r.stdout) as { verdict: string; search?: { stopped?: string; note: string } }
     expect(body.verdict).toBe('equal-unexplained')
     expect(body.search?.stopped).toBe('time')
-    expect(body.search?.note).toMatch(/no chain of library rules found within 8 steps, 300 expressions and 0.001 s \(the time limit stopped it/)
+    expect(body.search?.note).toMatch(/no chain of library rules found within 12 steps, 300 expressions and 0.001 s \(the time limit stopped it/)
     const text = await derive(['why', ...UNEXPLAINED, '--time-limit', '0.001'])
     expect(text.stdout).toMatch(/no chain of library rules found within .*time limit/)
   })

@@ -68,6 +68,8 @@ describe('why explains the issue 9 families at default settings', () => {
     // derivatives that fold many rules, taken as a run of derivative rules
     ['diff(1/2*sum((w*u[k] - t[k])^2, k, 1, m), w)', 'sum((w*u[k] - t[k])*u[k], k, 1, m)'],
     ['diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)'],
+    // the same in a weight: ten rule steps, within the default depth
+    ['diff(y*log(sigmoid(w*x)) + (1 - y)*log(1 - sigmoid(w*x)), w)', '(y - sigmoid(w*x))*x'],
     ['diff(sum(log(1/(sqrt(2*pi)*sigma)) - (x[i] - mu)^2/(2*sigma^2), i, 1, n), mu)', 'sum((x[i] - mu)/sigma^2, i, 1, n)'],
     ['diff(x^3*sin(x), x)', '3*x^2*sin(x) + x^3*cos(x)'],
     ['diff(exp(-x^2/2), x)', '-x*exp(-x^2/2)'],

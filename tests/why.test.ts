@@ -169,7 +169,7 @@ describe('why: long lecture steps with a larger --depth (guided search)', () => 
   }, LONG_SEARCH)
   it('a search that stops short of the chain says how to look further', async () => {
     const r = await derive(['why', 'diff(y*log(sigmoid(z)) + (1-y)*log(1-sigmoid(z)), z)', 'y - sigmoid(z)', '--depth', '2'])
-    expect(r.stdout).toContain('--depth 12')
+    expect(r.stdout).toContain('--depth 16')
   }, LONG_SEARCH)
   it('a depth out of range is refused', async () => {
     const r = await derive(['why', 'x', 'x', '--depth', '99'])

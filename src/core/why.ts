@@ -74,8 +74,8 @@ export interface WhyOptions {
 /** Points of the numeric screen run before the search (the full comparison draws its default, 50). */
 const SCREEN_POINTS = 10
 
-/** Longest chain searched without --depth: 4 rule steps from each side, meeting in the middle. */
-export const WHY_DEPTH = 8
+/** Longest chain searched without --depth (a run of derivative rules counts each of its steps). */
+export const WHY_DEPTH = 12
 
 /** Find a chain of rules from `from` to `to`, or judge numerically whether they are equal at all. */
 export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOptions): WhyResult {

@@ -102,7 +102,7 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
     case 'equal-unexplained':
       lines.push(s.warn(`equal (agrees at ${r.points} random points), but ${r.limits ? limitsText(r.limits) : `no chain of library rules within ${depth} steps explains it`}`))
       if (verdictConditions(r).length) lines.push(s.dim(`holds provided ${verdictConditions(r).join(', ')}`))
-      if (hints && depth < 12) lines.push(s.dim('a lecture line may fold many rules: try a longer search, e.g. --depth 12 --time-limit 30'))
+      if (hints && depth < 16) lines.push(s.dim('a lecture line may fold many rules: try a longer search, e.g. --depth 16 --time-limit 30'))
       if (r.suggestion?.unverified) {
         lines.push('derive could not verify a rule for this step in general (it may hold only with conditions derive cannot guess);')
         lines.push('to keep it anyway, marked unverified:', `  ${addCommand(r.suggestion)} --force`)
