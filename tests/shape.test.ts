@@ -242,3 +242,14 @@ describe('derive with shapes (issue 8 item 4)', () => {
     expect((await derive(['check', file])).status).toBe(1)
   })
 })
+
+describe('a rewrite never leaves a line without a shape', () => {
+  it("X' * X * w + lambda * w is not offered (X' * X + lambda) * w, a matrix plus a number", async () => {
+    const r = await derive(['match', "X'*X*w + lambda*w", '--json'])
+    const fits = JSON.parse(r.stdout) as { result: string }[]
+    expect(fits.map((f) => f.result)).not.toContain("(X' * X + lambda) * w")
+    // a fit that keeps the shape is still offered
+    const ok = await derive(['match', 'A*(B + C)', '--json'])
+    expect((JSON.parse(ok.stdout) as { rule: string }[]).map((f) => f.rule)).toContain('matrix-distribute-left')
+  })
+})

@@ -32,7 +32,7 @@ import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
 import { type Candidate, candidatesFor, ruleIndex } from './rule-index.js'
 import { captures, SUBST, substituteFree } from './scope.js'
-import { shapesFor, type SymbolSetting } from './shape.js'
+import { isMismatch, shapeOf, shapesFor, type SymbolSetting } from './shape.js'
 
 /** One way a rule fits an expression: where, with which bindings, and what it gives. */
 export interface Fit {
@@ -87,6 +87,9 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
   const matrices = shapesFor([expr], options.matrices ?? 'uppercase')
   const out: Fit[] = []
   const seen = new Set<string>()
+  // a rewrite never turns a line that has a shape into one that has none ((X' * X + lambda) * w
+  // from X' * X * w + lambda * w: a matrix plus a number)
+  const shaped = !isMismatch(shapeOf(expr, matrices))
   const nodes = options.path ? [{ node: at(expr, options.path), path: [...options.path] }] : [...walk(expr)]
   for (const { node, path } of nodes) {
     if (!node) continue
@@ -100,6 +103,7 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
           const k = `${rule.id}|${direction}|${key(fit.result, matrices)}`
           if (seen.has(k)) continue
           seen.add(k)
+          if (shaped && isMismatch(shapeOf(fit.result, matrices))) continue
           out.push(fit)
           if (++count >= (options.perNode ?? 64)) {
             budget.cutRule()

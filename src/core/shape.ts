@@ -50,7 +50,8 @@ export class Shapes extends Set<string> {
 export const conventionOf = (symbols: ReadonlySet<string>): string =>
   symbols instanceof Shapes ? symbols.convention : [...symbols].sort().join(',')
 
-const isMismatch = (k: Kind | Mismatch): k is Mismatch => typeof k !== 'string'
+/** Is this a mismatch rather than a kind? */
+export const isMismatch = (k: Kind | Mismatch): k is Mismatch => typeof k !== 'string'
 const mismatch = (at: Expr, reason: string): Mismatch => ({ kind: 'mismatch', at, reason })
 
 const rowsOf = (k: Kind): 1 | 'n' => (k === 'scalar' || k === 'row' ? 1 : 'n')
