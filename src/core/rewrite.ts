@@ -120,6 +120,19 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
 const nested = (p: readonly number[], q: readonly number[]): boolean =>
   p.length <= q.length ? p.every((x, i) => q[i] === x) : nested(q, p)
 
+/** Fits grouped by `group` (undefined: left out), each group keeping only fits at separate places, first ones first. */
+function apart(fits: readonly Fit[], group: (f: Fit) => string | undefined): Map<string, Fit[]> {
+  const groups = new Map<string, Fit[]>()
+  for (const f of fits) {
+    const k = group(f)
+    if (k === undefined) continue
+    const g = groups.get(k)
+    if (!g) groups.set(k, [f])
+    else if (g.every((o) => !nested(o.path, f.path))) g.push(f)
+  }
+  return groups
+}
+
 /**
  * When one rule fits the same subterm at several separate places (sigmoid(z) folded twice), add
  * the fit that rewrites all of them at once, after the fits at single places. With `spread`, also
@@ -128,14 +141,7 @@ const nested = (p: readonly number[], q: readonly number[]): boolean =>
  * step; the matcher lists only the first kind.
  */
 export function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<string>, spread = false): Fit[] {
-  const groups = new Map<string, Fit[]>()
-  for (const f of fits) {
-    if (f.parts) continue
-    const k = `${f.rule.id}|${f.direction}|${key(f.subterm, matrices)}|${key(f.replacement, matrices)}`
-    const g = groups.get(k)
-    if (!g) groups.set(k, [f])
-    else if (g.every((o) => !nested(o.path, f.path))) g.push(f)
-  }
+  const groups = apart(fits, (f) => (f.parts ? undefined : `${f.rule.id}|${f.direction}|${key(f.subterm, matrices)}|${key(f.replacement, matrices)}`))
   const everywhere: Fit[] = []
   for (const g of groups.values()) {
     if (g.length < 2) continue
@@ -155,14 +161,7 @@ export function withEverywhere(expr: Expr, fits: Fit[], matrices: ReadonlySet<st
  * already listed gives the same line.
  */
 function throughout(expr: Expr, fits: readonly Fit[], listed: readonly Fit[], matrices: ReadonlySet<string>): Fit[] {
-  const groups = new Map<string, Fit[]>()
-  for (const f of fits) {
-    if (f.parts || f.paths) continue
-    const k = `${f.rule.id}|${f.direction}`
-    const g = groups.get(k)
-    if (!g) groups.set(k, [f])
-    else if (g.every((o) => !nested(o.path, f.path))) g.push(f)
-  }
+  const groups = apart(fits, (f) => (f.parts || f.paths ? undefined : `${f.rule.id}|${f.direction}`))
   const seen = new Set(listed.map((f) => key(f.result, matrices)))
   const out: Fit[] = []
   for (const g of groups.values()) {
