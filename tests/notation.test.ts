@@ -72,6 +72,73 @@ describe('lecture notation is read as intended', () => {
   })
 })
 
+describe('a name the line uses as a number multiplies when applied (p(1 - p) is p * (1 - p))', () => {
+  it.each([
+    // [typed, read as, the reading told]
+    ['p(1 - p)', 'p * (1 - p)', 'reading p(1 - p) as p * (1 - p)'],
+    ['p (1 - p)', 'p * (1 - p)', 'reading p(1 - p) as p * (1 - p)'],
+    ['n p (1 - p)', 'n * p * (1 - p)', 'as p * (1 - p)'],
+    ['theta(1 - theta)', 'theta * (1 - theta)', 'reading theta(1 - theta) as theta * (1 - theta)'],
+    ['mu(x - mu)', 'mu * (x - mu)', 'as mu * (x - mu)'],
+    ['f(x) + f', 'f * x + f', 'reading f(x) as f * x'],
+    ['sigma(x - mu) / sigma', 'sigma * (x - mu) / sigma', 'as sigma * (x - mu)'],
+    ['p_k(1 - p_k)', 'p[k] * (1 - p[k])', 'as p[k] * (1 - p[k])'],
+    ['\\theta(1 - \\theta)', 'theta * (1 - theta)', ''],
+    ['p(1 - p) \\, x', 'p * (1 - p) * x', 'reading p(1 - p) as p * (1 - p)'],
+    ['p^2 (1 - p) \\,', 'p ^ 2 * (1 - p)', 'reading p^2(1 - p) as p ^ 2 * (1 - p)'],
+    ['\\sigma(x - \\mu) / \\sigma', 'sigma * (x - mu) / sigma', 'as sigma * (x - mu)'],
+  ])('%s reads as %s', (input, want, reading) => {
+    const r = read(input)
+    expect(r.shown).toBe(want)
+    if (reading) expect(r.readings.join('\n')).toContain(reading)
+    expect(r.readings.join('\n')).not.toContain('probability')
+  })
+
+  it.each([
+    // a name not used on its own keeps its meaning
+    ['p(x) * p(z)', 'P(x) * P(z)'],
+    ['p(x | y)', 'P(x | y)'],
+    ['f(x) * x', 'f(x) * x'],
+    ['σ(z) * (1 - σ(z))', 'sigmoid(z) * (1 - sigmoid(z))'],
+    ['\\sigma(z)(1 - \\sigma(z))', 'sigmoid(z) * (1 - sigmoid(z))'],
+    ['p(x \\mid \\theta) p(\\theta)', 'P(x | theta) * P(theta)'],
+    ['log(p) + E(p * X)', 'log(p) + E(p * X)'],
+  ])('%s stays %s', (input, want) => {
+    expect(read(input).shown).toBe(want)
+  })
+
+  it.each(['p(x | y) * p', 'p(a, b) + p', 'p(x \\mid y) \\, p', 'f(x, y) + f'])('%s is refused: the name is a number and is applied to an event', (input) => {
+    expect(() => parseExpr(input)).toThrow(/is used as a number in these lines and is applied here.*write \w+ \* \(\.\.\.\) for a product/)
+  })
+
+  it('the other line of a step counts: p in "p * q + p" makes p(q + 1) a product', () => {
+    const values = new Set(['p'])
+    expect(print(parseExpr('p(q + 1)', { values }))).toBe('p * (q + 1)')
+    expect(print(parseExpr('p(q + 1)'))).toBe('P(q + 1)')
+  })
+
+  it('derive why "p - p^2" "p(1 - p)" is explained, the reading told once', async () => {
+    const r = await derive(['why', 'p - p^2', 'p(1 - p)'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('explained')
+    expect(r.stderr.match(/reading p\(1 - p\) as p \* \(1 - p\)/g)).toHaveLength(1)
+    expect(r.stderr).not.toContain('probability')
+  })
+
+  it('derive why reads the two lines together: "p * q + p" "p(q + 1)"', async () => {
+    const r = await derive(['why', 'p * q + p', 'p(q + 1)'])
+    expect(r.status).toBe(0)
+    expect(r.stderr).toContain('reading p(q + 1) as p * (q + 1)')
+  })
+
+  it('a probability in one line and p as a number in the other is refused, naming TO', async () => {
+    const r = await derive(['why', 'p', 'p(x | y)'])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('cannot read TO')
+    expect(r.stderr).toContain('P(...) for a probability')
+  })
+})
+
 describe('what cannot be read safely is refused with the form to write', () => {
   it.each([
     ['log x', 1, 'write log(x)'],

@@ -1,6 +1,6 @@
 // What every command gets: the io, the global options, the colour style, and the library.
 import { existsSync } from 'node:fs'
-import { ParseError, parseExpr } from '../core/parse.js'
+import { ParseError, parseExpr, valueNames } from '../core/parse.js'
 import type { Expr } from '../core/expr.js'
 import { inferShapes, type ShapeSetting } from '../core/shape.js'
 import { parseFailure, UsageError } from '../errors.js'
@@ -55,8 +55,12 @@ export interface Context {
    * announced once on stderr; shapes that do not fit are a usage error (exit 2).
    */
   shapes(lines: readonly Expr[], extra?: readonly string[]): ShapeSetting
-  /** Parse an argument, turning a parse error into a usage error naming the argument; readings are announced. */
-  parse(text: string, what?: string): Expr
+  /**
+   * Parse an argument, turning a parse error into a usage error naming the argument; readings are
+   * announced. `others`: the lines read with it (the other side of a step), whose plain values are
+   * values here too (p in "p - p^2" makes p(1 - p) a product).
+   */
+  parse(text: string, what?: string, others?: readonly string[]): Expr
   /**
    * Tell the user, once per run, how derive read something that is a choice ("reading σ(z) as
    * sigmoid(z)", "x' makes x a vector"): on stderr, or with --json in the output's "readings".
@@ -115,9 +119,9 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
     get prompts() {
       return io.prompts ?? inquirerPrompts()
     },
-    parse(text, what = 'expression') {
+    parse(text, what = 'expression', others = []) {
       try {
-        return parseExpr(text, { announce })
+        return parseExpr(text, { announce, values: valueNames(others) })
       } catch (e) {
         if (e instanceof ParseError) throw parseFailure(e, what)
         throw e

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import type { Expr } from '../core/expr.js'
-import { ParseError, parseExpr } from '../core/parse.js'
+import { ParseError, parseExpr, valueNames } from '../core/parse.js'
 import { print } from '../core/print.js'
 import { findFits, type Fit, fitAt } from '../core/rewrite.js'
 import { UsageError } from '../errors.js'
@@ -62,8 +62,8 @@ export async function stepCommand(ctx: Context, exprText: string | undefined, o:
   if (exprText === undefined && o.resume === undefined) throw new UsageError('derive step needs an expression to start from, or --resume FILE to continue a saved derivation')
   const lib = ctx.library()
   const path = (f: string): string => resolve(ctx.io.cwd, f)
-  const goal = o.goal !== undefined ? ctx.parse(o.goal, '--goal') : undefined
-  let d = o.resume !== undefined ? loadDerivation(o.resume, { cwd: ctx.io.cwd, matrices: lib.matrices }) : startDerivation(ctx.parse(exprText!))
+  const goal = o.goal !== undefined ? ctx.parse(o.goal, '--goal', exprText !== undefined ? [exprText] : []) : undefined
+  let d = o.resume !== undefined ? loadDerivation(o.resume, { cwd: ctx.io.cwd, matrices: lib.matrices }) : startDerivation(ctx.parse(exprText!, 'expression', o.goal !== undefined ? [o.goal] : []))
   if (goal) d = withGoal(d, goal)
   const file = o.save ?? o.resume
   if (o.save !== undefined && path(o.save) !== (o.resume && path(o.resume)) && existsSync(path(o.save))) {
@@ -250,12 +250,13 @@ async function takeBack(ctx: Context, s: Session): Promise<void> {
 
 /** The next line typed by hand: accepted only if `why` finds it equal to the current one. */
 async function typeLine(ctx: Context, s: Session, cur: Expr): Promise<void> {
+  const values = valueNames([print(cur)])
   const text = await ctx.prompts.input({
     message: 'Next line (empty to go back)',
     validate: (t) => {
       if (t.trim() === '') return true
       try {
-        parseExpr(t)
+        parseExpr(t, { values })
         return true
       } catch (e) {
         if (e instanceof ParseError) return `${e.reason} at position ${e.position}`
@@ -264,7 +265,7 @@ async function typeLine(ctx: Context, s: Session, cur: Expr): Promise<void> {
     },
   })
   if (text.trim() === '') return
-  const next = ctx.parse(text, 'the next line')
+  const next = ctx.parse(text, 'the next line', [print(cur)])
   let shapes
   try {
     shapes = ctx.shapes([...linesOf(s.d), next])

@@ -10,7 +10,7 @@
 // input nested deeper than MAX_DEPTH before the stack is at risk; runs of signs are loops.
 import { add, call, div, type Expr, freeSymbols, isCall, mul, neg, num, numLiteral, OPS, pow, sym } from './expr.js'
 import { print } from './print.js'
-import { type Announce, exprDepth, isLatex, jointProbability, MAX_DEPTH, MAX_LENGTH, type ParseOptions, ParseError } from './parse.js'
+import { type Announce, exprDepth, isLatex, jointProbability, MAX_DEPTH, MAX_LENGTH, type ParseOptions, ParseError, readWithValues, type ValueNames, valueTimes } from './parse.js'
 
 interface Token {
   /** 'cmd' \name or \, ; 'letter' one letter; 'num' digits; 'char' any other character; 'end' */
@@ -169,6 +169,7 @@ class Reader {
     private readonly src: string,
     private tokens: Token[],
     private readonly announce: Announce,
+    private readonly names: ValueNames,
   ) {}
 
   private get t(): Token {
@@ -484,8 +485,16 @@ class Reader {
     const canApply = fname !== undefined && (name === 'E' || PROBABILITY_LETTERS.has(name) || FUNCTION_LETTERS.has(name) || kind === 'function')
     const power = canApply && this.is('^') ? this.superscriptOf() : undefined
     const opens = this.is('(') || this.is('\\left') || (name === 'E' && this.is('['))
+    if (canApply && opens && fname !== 'E' && fname !== 'P' && this.names.values.has(fname!)) {
+      // the value rule: a name this line also uses as a number multiplies (p(1 - p), f(x) with f a number)
+      const args = PROBABILITY_LETTERS.has(name) && fname === name ? (this.probability(at) as { args: readonly Expr[] }).args : this.arguments(fname!, at)
+      const value = power ? this.power(base, power.e, power.raw, at) : base
+      const written = power ? `${fname}^${this.src.slice(power.pos, power.end).trim()}` : fname!
+      return this.scripts(this.valueApplied(written, value, args, at), at)
+    }
     if (canApply && opens) {
       let f: Expr
+      if (fname !== 'E' && fname !== 'P') this.names.applied.add(fname!)
       if (name === 'E' && fname === 'E') f = call('E', this.arguments('E', at))
       else if (PROBABILITY_LETTERS.has(name) && fname === name) f = this.probability(at)
       else {
@@ -500,6 +509,14 @@ class Reader {
     }
     if (power) return this.scripts(this.power(base, power.e, power.raw, at), at)
     return this.scripts(base, at)
+  }
+
+  /** name(args) for a name that is a value: the product (told), or refused when the arguments read as an event. */
+  private valueApplied(name: string, value: Expr, args: readonly Expr[], at: Token): Expr {
+    const r = valueTimes(name, value, args)
+    if ('refusal' in r) this.fail(r.refusal, at)
+    this.announce(r.reading)
+    return r.e
   }
 
   /** x_i, x_{ij}, x_{i,j}, x_{t-1} as entries; \sigma_X, n_\textrm{in} as one name (a label). */
@@ -585,7 +602,7 @@ class Reader {
   private sub(tokens: readonly Token[], at: Token): Expr {
     if (tokens.length === 0) this.fail('an empty script', at)
     const end: Token = { kind: 'end', text: '', pos: tokens.at(-1)!.pos + tokens.at(-1)!.text.length }
-    const r = new Reader(this.src, [...tokens, end], this.announce)
+    const r = new Reader(this.src, [...tokens, end], this.announce, this.names)
     r.depth = this.depth
     return this.nested(undefined, () => r.read())
   }
@@ -720,6 +737,8 @@ class Reader {
     if (greek !== undefined) {
       this.next()
       if (greek === 'sigma' && (this.is('(') || this.is('\\left'))) {
+        if (this.names.values.has('sigma')) return this.scripts(this.valueApplied('sigma', sym('sigma'), this.arguments('sigma', t), t), t)
+        this.names.applied.add('sigma')
         this.announce('reading σ(z) as sigmoid(z)')
         return this.scripts(call('sigmoid', this.arguments('sigmoid', t)), t)
       }
@@ -1116,16 +1135,12 @@ export function readLatex(input: string, options: ParseOptions = {}): Expr {
   if (input.length > MAX_LENGTH) throw new ParseError(`the expression is too long (${input.length} characters; at most ${MAX_LENGTH})`, input, MAX_LENGTH + 1)
   const src = input.replace(/^\s*(\$\$?|\\\[|\\\()/, (m) => ' '.repeat(m.length)).replace(/(\$\$?|\\\]|\\\))\s*$/, (m) => ' '.repeat(m.length))
   if (src.trim() === '') throw new ParseError('empty expression', input, 1)
-  const told = new Set<string>()
-  const announce: Announce = (r) => {
-    if (!told.has(r)) {
-      told.add(r)
-      options.announce?.(r)
-    }
-  }
-  const e = new Reader(input, tokenize(src), announce).read()
-  const repeated = repeatedIndices(e)
-  if (repeated.length) announce(`reading the repeated index ${repeated.join(', ')} literally: no sum is implied (write \\sum_{${repeated[0]}} for one)`)
-  if (exprDepth(e) > MAX_DEPTH) throw new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, 1)
-  return e
+  const tokens = tokenize(src)
+  return readWithValues(options, (names, announce) => {
+    const e = new Reader(input, tokens, announce, names).read()
+    const repeated = repeatedIndices(e)
+    if (repeated.length) announce(`reading the repeated index ${repeated.join(', ')} literally: no sum is implied (write \\sum_{${repeated[0]}} for one)`)
+    if (exprDepth(e) > MAX_DEPTH) throw new ParseError(`the expression is nested too deeply (at most ${MAX_DEPTH} levels)`, input, 1)
+    return e
+  })
 }

@@ -39,6 +39,91 @@ export interface ParseOptions {
    * input is renamed apart, SPEC §1.3: each binder gets a variable of its own.)
    */
   readonly pattern?: boolean
+  /**
+   * Names used as plain values in the lines read together with this one (the other side of a
+   * step, see `valueNames`): applied to something, such a name multiplies (p(1 - p) is p * (1 - p)).
+   */
+  readonly values?: ReadonlySet<string>
+}
+
+/** What one reading pass knows of the value rule: the names read as values, and the names it applied. */
+export interface ValueNames {
+  readonly values: ReadonlySet<string>
+  /** Filled by the pass: each name it applied as a function or a probability (p(x), theta(y)). */
+  readonly applied: Set<string>
+}
+
+/**
+ * The value rule (README "A name used as a number"): read with `once`; when the line applies a name
+ * it also uses as a plain value (p in p(1 - p)), read again with that name a value, so name(...)
+ * multiplies. Only the last pass's readings are told, each once.
+ */
+export function readWithValues(options: ParseOptions, once: (names: ValueNames, announce: Announce) => Expr): Expr {
+  const values = new Set(options.values)
+  for (;;) {
+    const said: string[] = []
+    const applied = new Set<string>()
+    const e = once({ values, applied }, (r) => said.push(r))
+    const plain = plainNames(e)
+    const clash = [...applied].filter((n) => plain.has(n))
+    if (clash.length === 0) {
+      for (const r of new Set(said)) options.announce?.(r)
+      return e
+    }
+    for (const n of clash) values.add(n)
+  }
+}
+
+/** The names an expression uses as plain values: its symbols (not an entry's vector) and its entries as p_k. */
+export function plainNames(root: Expr): Set<string> {
+  const out = new Set<string>()
+  const stack: Expr[] = [root]
+  while (stack.length) {
+    const e = stack.pop()!
+    if (e.kind === 'sym') out.add(e.name)
+    if (e.kind !== 'call') continue
+    if (e.head === OPS.index) {
+      const [base, ...indices] = e.args
+      if (base?.kind === 'sym' && indices.length === 1 && (indices[0]!.kind === 'sym' || indices[0]!.kind === 'num')) out.add(`${base.name}_${print(indices[0]!)}`)
+      if (base?.kind !== 'sym') stack.push(base!)
+      stack.push(...indices)
+    } else stack.push(...e.args)
+  }
+  return out
+}
+
+/** The names used as plain values in other lines read with this one (lines that cannot be read add none). */
+export function valueNames(others: readonly string[]): Set<string> {
+  const out = new Set<string>()
+  for (const text of others) {
+    try {
+      for (const n of plainNames(readExpr(text, {}))) out.add(n)
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e
+    }
+  }
+  return out
+}
+
+/** Heads the value rule never touches: derive's own functions and operators. */
+const FIXED_HEADS = new Set(['ind', 'piecewise', 'max', 'min', 'delta', 'nthRoot', 'mod', 'P', 'E', 'Var', 'Cov'])
+
+/** Is `name` applied to arguments subject to the value rule (p, sigma, an unknown function)? */
+export const valueRuleApplies = (name: string, fixed: ReadonlySet<string> = FIXED_HEADS): boolean => !fixed.has(name)
+
+/**
+ * name(args) where name is a value: the product value * arg, with the reading to tell; or, when
+ * the argument reads as an event (a bar, a comparison, several arguments), the refusal to give.
+ */
+export function valueTimes(name: string, value: Expr, args: readonly Expr[]): { e: Expr; reading: string } | { refusal: string } {
+  const arg = args[0]
+  const eventLike = (x: Expr): boolean => x.kind === 'call' && (x.head === OPS.given || x.head === OPS.and || x.head === OPS.or || x.head === OPS.not || RELATION_HEADS.has(x.head))
+  if (args.length !== 1 || eventLike(arg!)) {
+    const what = name === 'p' ? ', or P(...) for a probability' : ', or give the function a name of its own'
+    return { refusal: `${name} is used as a number in these lines and is applied here to ${args.map((a) => print(a)).join(', ')}: write ${name} * (...) for a product${what}` }
+  }
+  const e = mul([value, arg!])
+  return { e, reading: `reading ${name}(${print(arg!)}) as ${print(e)}` }
 }
 
 /** Longest expression read (characters): longer input is refused before any parsing. */
@@ -328,19 +413,14 @@ export function parseExpr(input: string, options: ParseOptions = {}): Expr {
 function readExpr(input: string, options: ParseOptions): Expr {
   if (isLatex(input)) return readLatex(input, options)
   const { node, norm } = mathjsParse(input)
-  const told = new Set<string>()
-  const announce = (r: string): void => {
-    if (!told.has(r)) {
-      told.add(r)
-      options.announce?.(r)
-    }
-  }
-  norm.readings.forEach(announce)
   if (node.type === 'AssignmentNode') throw new ParseError('"=" is not part of an expression (to compare two lines, use: derive why FROM TO)', input, where(norm, '='))
-  const e = convert(node, input, norm, announce)
-  const misplaced = misplacedCondition(e)
-  if (misplaced) throw new ParseError(misplaced.reason, input, where(norm, misplaced.token))
-  return e
+  return readWithValues(options, (names, announce) => {
+    norm.readings.forEach(announce)
+    const e = convert(node, input, norm, announce, names)
+    const misplaced = misplacedCondition(e)
+    if (misplaced) throw new ParseError(misplaced.reason, input, where(norm, misplaced.token))
+    return e
+  })
 }
 
 /**
@@ -422,6 +502,8 @@ const UNARY: Record<string, (a: Expr) => Expr> = {
   not: (a) => call(OPS.not, [a]),
 }
 
+const MATHJS_FIXED: ReadonlySet<string> = new Set([...FIXED_HEADS, ...FUNCTION_NAMES])
+
 const RELATIONAL = new Set(['larger', 'smaller', 'largerEq', 'smallerEq', 'equal', 'unequal'])
 
 /** Locate a construct for an error message: the first occurrence of `token`, else the start. */
@@ -448,6 +530,12 @@ export function jointProbability(args: readonly Expr[]): Expr | undefined {
 export function subscripted(name: string): { base: string; index: string } | undefined {
   const m = /^([A-Za-z][A-Za-z0-9]*)_([a-z]|[0-9]+)$/.exec(name)
   return m ? { base: m[1]!, index: m[2]! } : undefined
+}
+
+/** x_i as the entry x[i], x_0 as x[0]; any other name as its symbol. */
+function entryOrSymbol(name: string): Expr {
+  const s = subscripted(name)
+  return s ? call(OPS.index, [sym(s.base), /^\d/.test(s.index) ? num(Number(s.index)) : sym(s.index)]) : sym(name)
 }
 
 type Node = MathNode & Record<string, unknown>
@@ -513,7 +601,7 @@ function operatorIndexed(n: Node): string | undefined {
 }
 
 /** mathjs tree -> Expr, bottom-up with an explicit stack (input can be thousands of terms long). */
-function convert(root: MathNode, input: string, norm: Normalised, announce: Announce): Expr {
+function convert(root: MathNode, input: string, norm: Normalised, announce: Announce, names: ValueNames = { values: new Set(), applied: new Set() }): Expr {
   const fail = (reason: string, token: string): never => {
     throw new ParseError(reason, input, where(norm, token))
   }
@@ -528,7 +616,7 @@ function convert(root: MathNode, input: string, norm: Normalised, announce: Anno
       continue
     }
     stack.pop()
-    const e = one(top.node as Node, kids(top.node as Node).map((k) => done.get(k)!), fail, announce)
+    const e = one(top.node as Node, kids(top.node as Node).map((k) => done.get(k)!), fail, announce, names)
     if (exprDepth(e, depths) > MAX_DEPTH) throw tooDeep(input)
     done.set(top.node, e)
   }
@@ -550,7 +638,7 @@ function operatorPower(n: Node, args: readonly Expr[]): { name: string; e: Expr 
 const OPERATOR_NAMES = new Set(['E', 'Var', 'P'])
 
 /** One mathjs node as Expr, its children already converted. */
-function one(n: Node, args: Expr[], fail: (reason: string, token: string) => never, announce: Announce): Expr {
+function one(n: Node, args: Expr[], fail: (reason: string, token: string) => never, announce: Announce, names: ValueNames): Expr {
   switch (n.type) {
     case 'ConstantNode': {
       const v = n.value
@@ -570,7 +658,7 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
       const s = subscripted(name)
       if (s) {
         announce(`reading ${name} as the entry ${s.base}[${s.index}]`)
-        return call(OPS.index, [sym(s.base), /^\d/.test(s.index) ? num(Number(s.index)) : sym(s.index)])
+        return entryOrSymbol(name)
       }
       if (/^[A-Za-z][A-Za-z0-9]*_[a-z][a-z0-9]+$/.test(name)) announce(`reading ${name} as one name (for entries write ${name.replace(/_(.*)$/, (_m, i: string) => [...i].map((c) => `[${c}]`).join(''))})`)
       return sym(name)
@@ -607,6 +695,15 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
       const f = n.fn as MathNode & { name?: string }
       if (f.type !== 'SymbolNode' || !f.name) return fail('only named functions can be applied, as in f(x)', '(')
       if (f.name === 'ln') return call('log', args)
+      if (valueRuleApplies(f.name, MATHJS_FIXED)) {
+        if (names.values.has(f.name)) {
+          const r = valueTimes(f.name, entryOrSymbol(f.name), args)
+          if ('refusal' in r) return fail(r.refusal, f.name)
+          announce(r.reading)
+          return r.e
+        }
+        names.applied.add(f.name)
+      }
       if (f.name === 'piecewise') {
         if (args.length < 3 || args.length % 2 === 0) return fail('piecewise takes conditions and values, then the value otherwise: piecewise(c1, v1, c2, v2, otherwise)', 'piecewise')
         announce('reading piecewise(c1, v1, ..., otherwise) as c1 ? v1 : (... : otherwise)')

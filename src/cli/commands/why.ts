@@ -102,8 +102,8 @@ export const registerWhy: Register = (program, act) => {
     .option('--time-limit <seconds>', `stop searching after this long (default ${WHY_TIME_LIMIT})`)
     .action((fromText: string, toText: string, opts: { depth?: string; timeLimit?: string }) =>
       act(async (ctx) => {
-        const from = ctx.parse(fromText, 'FROM')
-        const to = ctx.parse(toText, 'TO')
+        const from = ctx.parse(fromText, 'FROM', [toText])
+        const to = ctx.parse(toText, 'TO', [fromText])
         const depth = parseDepth(opts.depth)
         const result = await runWhy(ctx, from, to, depth, { timeLimit: parseTimeLimit(opts.timeLimit, WHY_TIME_LIMIT) })
         if (ctx.json) ctx.outJson(whyToJson(result))
