@@ -133,12 +133,14 @@ describe('LaTeX forms of SPEC §1.2', () => {
     ['\\sum_{i=1}^{n} \\mathbb{1}_{y_i = k} x_i', 'sum(ind(y[i] == k) * x[i], i, 1, n)'],
     ['\\mathbf{1}_{\\{y^{(i)} = 0\\}}', 'ind(y[i] == 0)'],
     ['\\mathbb{1}_{y_i = 1 \\land x_i > 0} + 1', 'ind(y[i] == 1 & x[i] > 0) + 1'],
+    ["\\phi'(x)", 'diff(phi(x), x)'],
   ])('%s reads as %s', (latex, want) => {
     expect(print(parseExpr(latex))).toBe(want)
   })
   it.each([
     ['\\alpha / b c', 'ambiguous'],
-    ["\\phi'(x)", 'prime'],
+    ["\\theta' x", 'prime'],
+    ["\\sigma'(w^\\top x)", 'at an expression'],
     ['\\partial f', '\\frac'],
     ['x \\pm y', '\\pm'],
     ['\\sum x_i', 'without an index'],

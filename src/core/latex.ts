@@ -68,7 +68,7 @@ const REFUSED: ReadonlyMap<string, string> = new Map(Object.entries({
   '\\propto': '\\propto is not an expression',
   '\\infty': 'infinity is only read as a limit of an integral',
   '\\lim': 'limits have no notation',
-  '\\arg': 'argmax/argmin have no notation',
+  '\\arg': 'argmax/argmin have no notation: give the expression being maximised or minimised',
   '\\cap': 'write an intersection of events with a comma, P(A, B)',
   '\\cup': 'write a union of events as A or B',
   '\\neg': 'write a complement as not A',
@@ -93,6 +93,9 @@ const LATEX_RELATIONS: Readonly<Record<string, string>> = {
   '\\ge': OPS.ge,
   '\\geq': OPS.ge,
 }
+
+/** The brackets an indicator's condition may stand in, by their opening. */
+const INDICATOR_CLOSE: Readonly<Record<string, string>> = { '\\{': '\\}', '[': ']', '(': ')' }
 
 /** Single letters that name a function when applied: f(x), J(\theta), L(w); other letters multiply. */
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'F', 'G', 'J', 'L', 'ell', 'phi', 'psi'])
@@ -131,7 +134,10 @@ function tokenize(src: string): Token[] {
           else if (src[k] === '}' && --depth === 0) break
         }
         if (k >= src.length) fail(`${text}{ is never closed`, j)
-        out.push({ kind: 'cmd', text, pos: start, word: src.slice(j + 1, k) })
+        const word = src.slice(j + 1, k)
+        // \mathrm{d}x, \frac{\mathrm{d}}{\mathrm{d}x}: the upright d of a differential is the letter d
+        if (word.trim() === 'd' && text !== '\\text') out.push({ kind: 'letter', text: 'd', pos: start })
+        else out.push({ kind: 'cmd', text, pos: start, word })
         i = k + 1
         continue
       }
@@ -158,7 +164,7 @@ function tokenize(src: string): Token[] {
 }
 
 /** Where the parser is: inside P(...) a bar is "given", inside |...| it closes, in an integral `dx` ends the body. */
-type Context = 'top' | 'group' | 'P' | 'abs' | 'int'
+type Context = 'top' | 'group' | 'P' | 'abs' | 'int' | 'norm'
 
 class Reader {
   private i = 0
@@ -265,8 +271,9 @@ class Reader {
     }
     if (t.kind === 'cmd') {
       if (IGNORED.has(t.text)) return true
+      if (t.text === '\\|') return this.context !== 'norm'
       // (comparisons and the logic of a condition end a product too: \mathbb{1}\{y = k \land x > 0\})
-      return !['\\right', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal', '\\}', '\\land', '\\wedge', '\\lor', '\\vee'].includes(t.text) && !(t.text in LATEX_RELATIONS)
+      return !['\\right', '\\rVert', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal', '\\}', '\\land', '\\wedge', '\\lor', '\\vee'].includes(t.text) && !(t.text in LATEX_RELATIONS)
     }
     if (t.text === '|') return this.context !== 'P' && this.context !== 'abs'
     return t.text === '(' || t.text === '[' || t.text === '{'
@@ -367,12 +374,17 @@ class Reader {
   private indicator(at: Token): Expr {
     this.skipIgnored()
     if (this.is('_')) return this.subscriptIndicator(at)
-    if (!this.is('\\{')) this.fail(`${at.text}{1} is the indicator: write its condition in \\{ \\}, as in ${at.text}{1}\\{y = k\\}`, at)
-    this.next()
+    // \mathbb{1}\{c\}, \mathbb{1}[c], \mathbb{1}(c), each also with \left ... \right
+    const left = this.is('\\left')
+    if (left) this.next()
+    const close = INDICATOR_CLOSE[this.t.text]
+    if (!close) this.fail(`${at.text}{1} is the indicator: write its condition in \\{ \\}, as in ${at.text}{1}\\{y = k\\}`, at)
+    const open = this.next().text
     const c = this.nested('group', () => this.condition())
     this.skipIgnored()
-    this.expect('\\}', '"\\}" to close the indicator\'s condition')
-    this.announce(`reading ${at.text}{1}\\{...\\} as the indicator ind(...)`)
+    if (left) this.expect('\\right', `"\\right${close}" to close the indicator's condition`)
+    this.expect(close!, `"${close}" to close the indicator's condition`)
+    this.announce(`reading ${at.text}{1}${open}...${close} as the indicator ind(...)`)
     return call('ind', [c])
   }
 
@@ -452,14 +464,83 @@ class Reader {
   private leftRight(): { inner: Expr; open: string; at: Token } {
     const at = this.next() // \left
     const d = this.next()
-    const open = d.text === '\\{' ? '{' : d.text === '\\lvert' || d.text === '\\vert' ? '|' : d.text
-    if (!['(', '[', '|', '.'].includes(open)) this.fail(`\\left${d.text} is not supported`, d)
+    const open = d.text === '\\{' ? '{' : d.text === '\\lvert' || d.text === '\\vert' ? '|' : d.text === '\\|' || d.text === '\\lVert' ? '‖' : d.text
+    if (!['(', '[', '{', '|', '‖', '.'].includes(open)) this.fail(`\\left${d.text} is not supported`, d)
     const inner = this.nested(open === '|' ? 'group' : 'group', () => this.sum())
     this.skipIgnored()
     if (!this.is('\\right')) this.fail('"\\left" is never closed by "\\right"', at)
     this.next()
     this.next() // the closing delimiter
     return { inner, open, at }
+  }
+
+  /** \|x\|, \|x\|_2 (the Euclidean norm sqrt(x' * x)) and \|x\|^2, \|x\|_2^2 (x' * x); other norms are refused. */
+  private norm(inner: Expr, at: Token): Expr {
+    this.skipIgnored()
+    if (this.is('_')) {
+      const u = this.next()
+      const g = this.scriptTokens(u)
+      if (g.length === 1 && g[0]!.text === 'F') this.fail('a Frobenius norm (\\|A\\|_F) has no notation: write \\sqrt{\\operatorname{tr}(A^\\top A)}', u)
+      if (g.length !== 1 || g[0]!.text !== '2') this.fail(`only the Euclidean norm (\\|x\\| or \\|x\\|_2) has a reading: write the ${this.src.slice(u.pos, this.t.pos).trim()} norm out, e.g. \\sum_i |x_i| for \\|x\\|_1`, u)
+    }
+    if (isMatrixName(inner)) this.fail(`a matrix norm (${this.src.slice(at.pos, this.t.pos).trim()}) has no notation: write \\sqrt{\\operatorname{tr}(A^\\top A)} for the Frobenius norm`, at)
+    const square = mul([call(OPS.transpose, [inner]), inner])
+    const power = this.is('^') ? this.superscriptOf() : undefined
+    const written = this.src.slice(at.pos, this.t.pos).trim()
+    const e = power?.e.kind === 'num' && power.e.value === 2 ? square : power ? pow(call('sqrt', [square]), power.e) : call('sqrt', [square])
+    this.announce(`reading ${written} as ${print(e)} (the Euclidean norm of a vector)`)
+    return this.scripts(e, at)
+  }
+
+  /**
+   * \mathcal{N}(x \mid \mu, \sigma^2), also with ";": the Gaussian density normal(x, mu, sd), whose
+   * third argument is the standard deviation (|sigma| for a variance sigma^2). A distribution without
+   * its point, or a multivariate one (a bold point, a matrix), is refused.
+   */
+  private gaussian(at: Token): Expr {
+    const left = this.is('\\left')
+    if (left) this.next()
+    this.expect('(', '"(" after \\mathcal{N}')
+    const part = (context: Context): { e: Expr; tokens: Token[] } => {
+      const from = this.i
+      const e = this.nested(context, () => this.sum())
+      this.skipIgnored()
+      return { e, tokens: this.tokens.slice(from, this.i) }
+    }
+    const x = part('P')
+    if (this.is(',')) this.fail('\\mathcal{N}(\\mu, \\sigma^2) is a distribution, not a number: for its density at x write \\mathcal{N}(x \\mid \\mu, \\sigma^2)', at)
+    if (!this.is('|') && !this.is('\\mid') && !this.is(';')) this.fail('expected "\\mid" after the point, as in \\mathcal{N}(x \\mid \\mu, \\sigma^2)')
+    this.next()
+    const mu = part('group')
+    this.expect(',', '"," between the mean and the variance of \\mathcal{N}')
+    const v = part('group')
+    if (left) this.expect('\\right', '"\\right)"')
+    this.expect(')', '")" to close \\mathcal{N}(')
+    const bold = (p: { tokens: Token[] }): boolean => p.tokens.some((k) => ['\\mathbf', '\\boldsymbol', '\\bm'].includes(k.text))
+    const upper = (p: { e: Expr }): boolean => [...freeSymbols(p.e)].some((n) => /^[A-Z]/.test(n))
+    if (bold(x) || bold(v) || upper(x) || upper(v)) this.fail('a multivariate Gaussian density has no notation: write the density out', at)
+    const sd = isCall(v.e, OPS.pow) && v.e.args[1]?.kind === 'num' && v.e.args[1].value === 2 ? call('abs', [v.e.args[0]!]) : call('sqrt', [v.e])
+    const e = call('normal', [x.e, mu.e, sd])
+    this.announce(`reading ${this.src.slice(at.pos, this.t.pos).trim()} as ${print(e)}, the Gaussian density (normal takes the standard deviation)`)
+    return this.scripts(e, at)
+  }
+
+  /** f'(x), \sigma''(z): the derivative of the function at a variable, diff(f(x), x); at an expression it is refused. */
+  private primed(name: string, head: string, at: Token): Expr {
+    let order = 0
+    while (this.is("'")) {
+      this.next()
+      order++
+    }
+    if (!this.is('(') && !this.is('\\left')) this.fail("a prime: write a derivative as \\frac{d}{dx} f, a transpose as x^\\top")
+    const args = this.arguments(head, at)
+    const v = args[0]!
+    const written = `${name}${"'".repeat(order)}`
+    if (args.length !== 1 || v.kind !== 'sym') this.fail(`${written}(...) at an expression has no notation: write \\frac{d}{du} for a variable u, or the derivative's formula`, at)
+    let e: Expr = call(head, args)
+    for (let k = 0; k < order; k++) e = call('diff', [e, v])
+    this.announce(`reading ${written}(${print(v)}) as ${print(e)}`)
+    return this.scripts(e, at)
   }
 
   private greekName(cmd: string): string | undefined {
@@ -483,6 +564,7 @@ class Reader {
     const base = this.subscripts(name, at)
     const fname = base.kind === 'sym' ? base.name : undefined
     const canApply = fname !== undefined && (name === 'E' || PROBABILITY_LETTERS.has(name) || FUNCTION_LETTERS.has(name) || kind === 'function')
+    if (canApply && this.is("'") && fname !== 'E' && !PROBABILITY_LETTERS.has(fname!)) return this.primed(fname!, fname!, at)
     const power = canApply && this.is('^') ? this.superscriptOf() : undefined
     const opens = this.is('(') || this.is('\\left') || (name === 'E' && this.is('['))
     if (canApply && opens && fname !== 'E' && fname !== 'P' && this.names.values.has(fname!)) {
@@ -490,7 +572,7 @@ class Reader {
       const args = PROBABILITY_LETTERS.has(name) && fname === name ? (this.probability(at) as { args: readonly Expr[] }).args : this.arguments(fname!, at)
       const value = power ? this.power(base, power.e, power.raw, at) : base
       const written = power ? `${fname}^${this.src.slice(power.pos, power.end).trim()}` : fname!
-      return this.scripts(this.valueApplied(written, value, args, at), at)
+      return this.valueApplied(written, value, args, at)
     }
     if (canApply && opens) {
       let f: Expr
@@ -516,7 +598,8 @@ class Reader {
     const r = valueTimes(name, value, args)
     if ('refusal' in r) this.fail(r.refusal, at)
     this.announce(r.reading)
-    return r.e
+    // the scripts after the parentheses are the argument's: p(1 - p)^{n - k} is p * (1 - p)^{n - k}
+    return mul([value, this.scripts(args[0]!, at)])
   }
 
   /** x_i, x_{ij}, x_{i,j}, x_{t-1} as entries; \sigma_X, n_\textrm{in} as one name (a label). */
@@ -535,8 +618,9 @@ class Reader {
         continue
       }
       if (this.is('(') && (FUNCTION_LETTERS.has(name) || PROBABILITY_LETTERS.has(name))) {
-        this.fail(`a subscripted function (${this.src.slice(at.pos, this.t.pos)}) has no notation`, at)
+        this.fail(`a subscripted function (${this.src.slice(at.pos, this.t.pos)}) has no notation: write what it stands for (CS229's h_\\theta(x) is \\theta^\\top x, or \\sigma(\\theta^\\top x) in logistic regression)`, at)
       }
+      if (g.some((k) => k.text === '^')) this.fail(`a subscript with a script of its own (${this.src.slice(at.pos, this.t.pos).trim()}) has no notation: write a label as one name (\\mu_X) or an entry as x_i`, underscore)
       for (const index of this.indices(g, underscore)) e = call(OPS.index, [e, index])
     }
     return e
@@ -660,7 +744,7 @@ class Reader {
   private arguments(name: string, at: Token): Expr[] {
     if (this.is('\\left')) {
       const { inner, open } = this.leftRight()
-      if (open !== '(' && !(name === 'E' && open === '[')) this.fail(`${name} applied with \\left${open}`, at)
+      if (open === '|' || open === '.') this.fail(`${name} applied with \\left${open}`, at)
       return [inner]
     }
     const open = this.next()
@@ -736,8 +820,9 @@ class Reader {
     const greek = this.greekName(name)
     if (greek !== undefined) {
       this.next()
+      if (greek === 'sigma' && this.is("'") && !this.names.values.has('sigma')) return this.primed('\\sigma', 'sigmoid', t)
       if (greek === 'sigma' && (this.is('(') || this.is('\\left'))) {
-        if (this.names.values.has('sigma')) return this.scripts(this.valueApplied('sigma', sym('sigma'), this.arguments('sigma', t), t), t)
+        if (this.names.values.has('sigma')) return this.valueApplied('sigma', sym('sigma'), this.arguments('sigma', t), t)
         this.names.applied.add('sigma')
         this.announce('reading σ(z) as sigmoid(z)')
         return this.scripts(call('sigmoid', this.arguments('sigmoid', t)), t)
@@ -779,6 +864,14 @@ class Reader {
         return this.fraction()
       case '\\sqrt':
         return this.root()
+      case '\\binom':
+      case '\\dbinom':
+      case '\\tbinom': {
+        this.next()
+        const n = this.braced(t)
+        this.skipIgnored()
+        return this.scripts(call('choose', [n, this.braced(t)]), t)
+      }
       case '\\sum':
       case '\\prod':
         return this.bigOperator()
@@ -786,7 +879,17 @@ class Reader {
         return this.integral()
       case '\\left': {
         const { inner, open, at } = this.leftRight()
+        if (open === '‖') return this.norm(inner, at)
         return this.scripts(open === '|' ? call('abs', [inner]) : inner, at)
+      }
+      case '\\|':
+      case '\\lVert': {
+        this.next()
+        const inner = this.nested('norm', () => this.sum())
+        this.skipIgnored()
+        if (!this.is('\\|') && !this.is('\\rVert')) this.fail(`"${name}" is never closed`, t)
+        this.next()
+        return this.norm(inner, t)
       }
       case '\\lvert':
       case '\\vert': {
@@ -850,6 +953,7 @@ class Reader {
       if (name === 'P') return this.scripts(this.probability(t), t)
       this.fail(`\\mathbb{${name}} (a set) is not an expression`, t)
     }
+    if (t.text === '\\mathcal' && name === 'N' && (this.is('(') || this.is('\\left'))) return this.gaussian(t)
     return this.named(name!, t, t.text === '\\mathcal' ? 'function' : 'plain')
   }
 
@@ -1120,6 +1224,35 @@ function repeatedIndices(root: Expr): string[] {
 const isMatrixName = (e: Expr): boolean => e.kind === 'sym' && /^[A-Z]/.test(e.name)
 const printName = (e: Expr): string => (e.kind === 'sym' ? e.name : '...')
 
+/** Environments that lay out one expression over rows (their & and \\\\ mean nothing for it). */
+const LAYOUT_ENVIRONMENTS = new Set(['aligned', 'align', 'align*', 'split', 'gathered', 'gather', 'gather*', 'equation', 'equation*', 'multline', 'multline*', 'alignedat'])
+
+/**
+ * \begin{aligned} ... \end{aligned} around one expression: the markers, & and \\\\ blanked out (so
+ * positions stay); with "=" it is a derivation, and refused with what to do instead. Other
+ * environments (cases, matrices) are refused naming what to write.
+ */
+function environments(src: string, input: string): string {
+  const begin = /\\begin\s*\{([A-Za-z*]+)\}/.exec(src)
+  if (!begin) return src
+  const env = begin[1]!
+  const at = begin.index + 1
+  if (env === 'cases') throw new ParseError('cases (\\begin{cases}) have no LaTeX reading: write piecewise(c1, v1, c2, v2, otherwise) or c ? a : b', input, at)
+  if (/matrix$/.test(env)) throw new ParseError(`a matrix written out (\\begin{${env}}) has no notation: name it with a letter (A)`, input, at)
+  if (!LAYOUT_ENVIRONMENTS.has(env)) throw new ParseError(`the environment ${env} (\\begin{${env}}) is not supported`, input, at)
+  const end = src.indexOf(`\\end{${env}}`, begin.index)
+  if (end < 0) throw new ParseError(`\\begin{${env}} is never closed by \\end{${env}}`, input, at)
+  const blank = (t: string): string => ' '.repeat(t.length)
+  let depth = 0
+  const body = Array.from(src.slice(begin.index + begin[0].length, end), (c) => {
+    if (c === '{') depth++
+    if (c === '}') depth--
+    if (c === '=' && depth === 0) throw new ParseError(`an aligned derivation (\\begin{${env}} with "=") holds several lines: compare two with derive why FROM TO, or check them all with derive check FILE.tex`, input, at)
+    return c === '&' ? ' ' : c
+  }).join('').replace(/\\\\/g, '  ')
+  return environments(src.slice(0, begin.index) + blank(begin[0]) + body + blank(`\\end{${env}}`) + src.slice(end + `\\end{${env}}`.length), input)
+}
+
 /** LaTeX in derive's notation, as a rule file stores it; any other text (or unreadable LaTeX) unchanged. */
 export function asDeriveNotation(text: string): string {
   if (!isLatex(text)) return text
@@ -1135,7 +1268,7 @@ export function readLatex(input: string, options: ParseOptions = {}): Expr {
   if (input.length > MAX_LENGTH) throw new ParseError(`the expression is too long (${input.length} characters; at most ${MAX_LENGTH})`, input, MAX_LENGTH + 1)
   const src = input.replace(/^\s*(\$\$?|\\\[|\\\()/, (m) => ' '.repeat(m.length)).replace(/(\$\$?|\\\]|\\\))\s*$/, (m) => ' '.repeat(m.length))
   if (src.trim() === '') throw new ParseError('empty expression', input, 1)
-  const tokens = tokenize(src)
+  const tokens = tokenize(environments(src, input))
   return readWithValues(options, (names, announce) => {
     const e = new Reader(input, tokens, announce, names).read()
     const repeated = repeatedIndices(e)

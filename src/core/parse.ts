@@ -51,6 +51,8 @@ export interface ValueNames {
   readonly values: ReadonlySet<string>
   /** Filled by the pass: each name it applied as a function or a probability (p(x), theta(y)). */
   readonly applied: Set<string>
+  /** The mathjs reader's products read so far (node -> value and argument), for a power that follows. */
+  readonly products?: Map<unknown, { value: Expr; arg: Expr }>
 }
 
 /**
@@ -502,6 +504,9 @@ const UNARY: Record<string, (a: Expr) => Expr> = {
   not: (a) => call(OPS.not, [a]),
 }
 
+/** Names that are usually numbers, not functions: applied to something, derive says how it read them. */
+const VALUE_LIKE = /^(?:[a-eik-prstw-zABCDHIK-OQ-Z]|alpha|beta|eta|theta|iota|kappa|lambda|mu|nu|xi|rho|tau|upsilon|chi|omega|epsilon)$/
+
 const MATHJS_FIXED: ReadonlySet<string> = new Set([...FIXED_HEADS, ...FUNCTION_NAMES])
 
 const RELATIONAL = new Set(['larger', 'smaller', 'largerEq', 'smallerEq', 'equal', 'unequal'])
@@ -602,6 +607,7 @@ function operatorIndexed(n: Node): string | undefined {
 
 /** mathjs tree -> Expr, bottom-up with an explicit stack (input can be thousands of terms long). */
 function convert(root: MathNode, input: string, norm: Normalised, announce: Announce, names: ValueNames = { values: new Set(), applied: new Set() }): Expr {
+  const withProducts: ValueNames = { ...names, products: new Map() }
   const fail = (reason: string, token: string): never => {
     throw new ParseError(reason, input, where(norm, token))
   }
@@ -616,7 +622,7 @@ function convert(root: MathNode, input: string, norm: Normalised, announce: Anno
       continue
     }
     stack.pop()
-    const e = one(top.node as Node, kids(top.node as Node).map((k) => done.get(k)!), fail, announce, names)
+    const e = one(top.node as Node, kids(top.node as Node).map((k) => done.get(k)!), fail, announce, withProducts)
     if (exprDepth(e, depths) > MAX_DEPTH) throw tooDeep(input)
     done.set(top.node, e)
   }
@@ -632,6 +638,23 @@ function operatorPower(n: Node, args: readonly Expr[]): { name: string; e: Expr 
   if (!OPERATOR_NAMES.has(name)) return undefined
   const k = (args[0] as { args: readonly Expr[] }).args[1]!
   return { name, e: pow(call(name, [args[1]!]), k) }
+}
+
+/** Function names whose prime before a bracket is a derivative (f'(x)), not a transpose (w'(x - mu) stays one). */
+const PRIMED_FUNCTIONS: ReadonlyMap<string, string> = new Map([['f', 'f'], ['g', 'g'], ['h', 'h'], ['F', 'F'], ['G', 'G'], ['phi', 'phi'], ['psi', 'psi'], ['sigma', 'sigmoid']])
+
+/** f'(x) (mathjs: the transpose f' times (x)): the function, its head and the number of primes. */
+function primedFunction(n: Node): { name: string; head: string; order: number } | undefined {
+  let [left, right] = n.args as Node[]
+  if (right?.type !== 'ParenthesisNode') return undefined
+  let order = 0
+  while (left?.type === 'OperatorNode' && left.fn === 'ctranspose') {
+    order++
+    left = (left.args as Node[])[0]
+  }
+  const name = left?.type === 'SymbolNode' ? (left.name as string) : ''
+  const head = PRIMED_FUNCTIONS.get(name)
+  return order > 0 && head ? { name, head, order } : undefined
 }
 
 /** Names whose power before an argument is the power of the value: E^2(X) is E(X)^2. */
@@ -675,9 +698,30 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
         const first = factors[0]!
         return mul(first.kind === 'num' && first.value === 1 && c.ops[0] === 'divide' ? factors.slice(1) : factors)
       }
+      // with p a value, p(1 - p)^2 is p * (1 - p)^2 (the power is the parenthesis's), and x^p(1 - p) is x^p * (1 - p)
+      const [base, exponent] = (fn === 'pow' ? n.args : []) as MathNode[]
+      const product = base && names.products?.get(base)
+      if (product) {
+        const arg = pow(product.arg, args[1]!)
+        names.products!.set(n, { value: product.value, arg })
+        return mul([product.value, arg])
+      }
+      const raised = exponent && names.products?.get(exponent)
+      if (raised) return mul([pow(args[0]!, raised.value), raised.arg])
       if (fn === 'pow' && args[1]?.kind === 'sym' && args[1].name === 'T') {
         announce(`reading ^T as the transpose '`)
         return call(OPS.transpose, [args[0]!])
+      }
+      const primed = fn === 'multiply' && n.implicit ? primedFunction(n) : undefined
+      if (primed) {
+        // f'(x), σ'(z): the derivative of the function at a variable
+        const v = args[1]!
+        const written = `${primed.name}${"'".repeat(primed.order)}(${print(v)})`
+        if (v.kind !== 'sym') return fail(`${written}: a derivative at an expression has no notation: write diff(${primed.head}(u), u) for a variable u, or the derivative's formula (for a transpose times a bracket write ${primed.name}' * (...))`, "'")
+        let e: Expr = call(primed.head, [v])
+        for (let k = 0; k < primed.order; k++) e = call('diff', [e, v])
+        announce(`reading ${written} as ${print(e)}`)
+        return e
       }
       const power = fn === 'multiply' && n.implicit ? operatorPower(n, args) : undefined
       if (power) {
@@ -700,9 +744,11 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
           const r = valueTimes(f.name, entryOrSymbol(f.name), args)
           if ('refusal' in r) return fail(r.refusal, f.name)
           announce(r.reading)
+          names.products?.set(n, { value: entryOrSymbol(f.name), arg: args[0]! })
           return r.e
         }
         names.applied.add(f.name)
+        if (VALUE_LIKE.test(f.name)) announce(`reading ${f.name}(${args.map((a) => print(a)).join(', ')}) as the function ${f.name} applied (for a product write ${f.name} * (...))`)
       }
       if (f.name === 'piecewise') {
         if (args.length < 3 || args.length % 2 === 0) return fail('piecewise takes conditions and values, then the value otherwise: piecewise(c1, v1, c2, v2, otherwise)', 'piecewise')
