@@ -337,6 +337,11 @@ class Reader {
   private factor(): Expr {
     return this.nested(undefined, () => {
       const t = this.t
+      if (t.kind === 'num' && t.text === '1' && this.peek().text === '\\{') {
+        // CS229's 1\{y^{(i)} = 1\}: the indicator
+        this.next()
+        return this.scripts(this.indicator(t, '1'), t)
+      }
       if (t.kind === 'num') {
         this.next()
         return this.scripts(numLiteral(t.text) ?? num(Number(t.text)), t)
@@ -347,12 +352,26 @@ class Reader {
       if (t.text === '(' || t.text === '[' || t.text === '{') return this.scripts(this.group(), t)
       if (t.text === '|') {
         this.next()
+        this.refuseSetSize(t)
         const inner = this.nested('abs', () => this.sum())
         this.expect('|', 'a closing "|"')
-        return this.scripts(call('abs', [inner]), t)
+        return this.scripts(this.bars(inner), t)
       }
       return this.refuseHere()
     })
+  }
+
+  /** |\mathcal{B}|, the size of a set (d2l's minibatch), is not an absolute value nor a determinant. */
+  private refuseSetSize(open: Token): void {
+    this.skipIgnored()
+    if (this.is('\\mathcal')) this.fail('the size of a set (|\\mathcal{B}|) has no notation: write a name for the count, such as n', open)
+  }
+
+  /** |x| is abs(x); |A| around a matrix is its determinant det(A) (Bishop's |\Sigma|), and derive says so. */
+  private bars(inner: Expr): Expr {
+    if (!isMatrixExpr(inner)) return call('abs', [inner])
+    this.announce(`reading |${print(inner)}| as the determinant det(${print(inner)}) of a matrix`)
+    return call('det', [inner])
   }
 
   /** [\![ y = k ]\!]: the Iverson bracket, 1 where the condition holds, else 0. */
@@ -371,20 +390,20 @@ class Reader {
   }
 
   /** \mathbb{1}\{ y = k \}, or with the condition as a subscript \mathbb{1}_{y = k}: the indicator. */
-  private indicator(at: Token): Expr {
+  private indicator(at: Token, written = `${at.text}{1}`): Expr {
     this.skipIgnored()
     if (this.is('_')) return this.subscriptIndicator(at)
     // \mathbb{1}\{c\}, \mathbb{1}[c], \mathbb{1}(c), each also with \left ... \right
     const left = this.is('\\left')
     if (left) this.next()
     const close = INDICATOR_CLOSE[this.t.text]
-    if (!close) this.fail(`${at.text}{1} is the indicator: write its condition in \\{ \\}, as in ${at.text}{1}\\{y = k\\}`, at)
+    if (!close) this.fail(`${written} is the indicator: write its condition in \\{ \\}, as in ${written}\\{y = k\\}`, at)
     const open = this.next().text
     const c = this.nested('group', () => this.condition())
     this.skipIgnored()
     if (left) this.expect('\\right', `"\\right${close}" to close the indicator's condition`)
     this.expect(close!, `"${close}" to close the indicator's condition`)
-    this.announce(`reading ${at.text}{1}${open}...${close} as the indicator ind(...)`)
+    this.announce(`reading ${written}${open}...${close} as the indicator ind(...)`)
     return call('ind', [c])
   }
 
@@ -456,6 +475,7 @@ class Reader {
     if (this.is('\\right')) {
       this.fail(`"\\right" without "\\left" (opened by "${open.text}")`)
     }
+    if (this.is(',')) this.fail(`"," inside "${open.text}${close}": a function of several arguments is written with a function letter, f(x, w) (a letter such as y or h here is a number), and a list has no notation`)
     this.expect(close, `"${close}" to close "${open.text}"`)
     return inner
   }
@@ -466,6 +486,7 @@ class Reader {
     const d = this.next()
     const open = d.text === '\\{' ? '{' : d.text === '\\lvert' || d.text === '\\vert' ? '|' : d.text === '\\|' || d.text === '\\lVert' ? '‖' : d.text
     if (!['(', '[', '{', '|', '‖', '.'].includes(open)) this.fail(`\\left${d.text} is not supported`, d)
+    if (open === '|') this.refuseSetSize(d)
     const inner = this.nested(open === '|' ? 'group' : 'group', () => this.sum())
     this.skipIgnored()
     if (!this.is('\\right')) this.fail('"\\left" is never closed by "\\right"', at)
@@ -649,7 +670,7 @@ class Reader {
       this.tokens = [...this.tokens.slice(0, this.i), { ...t, text: t.text[0]! }, { ...t, text: t.text.slice(1), pos: t.pos + 1 }, ...this.tokens.slice(this.i + 1)]
     }
     if (t.kind === 'cmd' && WORD_COMMANDS.has(t.text)) return [this.next()]
-    if (t.kind === 'cmd' && (t.text === '\\mathbf' || t.text === '\\boldsymbol' || t.text === '\\bm')) {
+    if (t.kind === 'cmd' && ['\\mathbf', '\\boldsymbol', '\\bm', '\\mathcal', '\\mathsf', '\\mathbb'].includes(t.text)) {
       const start = this.i
       this.next()
       this.scriptTokens(at)
@@ -665,7 +686,9 @@ class Reader {
       if (/^[A-Za-z][A-Za-z0-9]*$/.test(w)) return w
       this.fail(`a subscript ${g[0]!.text}{${w}} that is not a name`, g[0])
     }
-    if (g.every((t) => t.kind === 'letter' && /[A-Z]/.test(t.text))) return g.map((t) => t.text).join('')
+    // \sigma_X, \mu_{\mathcal{B}}: uppercase letters, in a font or not
+    const letters = g.filter((t) => !(t.kind === 'cmd' && ['\\mathcal', '\\mathbf', '\\mathrm', '\\mathsf', '\\boldsymbol'].includes(t.text)) && t.text !== '{' && t.text !== '}')
+    if (letters.length && letters.every((t) => t.kind === 'letter' && /[A-Z]/.test(t.text))) return letters.map((t) => t.text).join('')
     return undefined
   }
 
@@ -712,11 +735,17 @@ class Reader {
       return call(OPS.transpose, [base])
     }
     if (raw.length >= 3 && raw[0]!.text === '(' && raw.at(-1)!.text === ')') {
+      const inside = raw.slice(1, -1)
+      if (inside.length > 1 && inside.every((k) => k.kind === 'letter')) this.fail(`a superscript label (${this.src.slice(raw[0]!.pos, raw.at(-1)!.pos + 1)}) has no notation: write it as part of the name (y_test) or an example index as ^{(i)}`, raw[0])
       this.announce(`reading ${this.src.slice(at.pos, raw.at(-1)!.pos + 1).trim()}} as the entry for example ${this.src.slice(raw[1]!.pos, raw.at(-1)!.pos).trim()}`)
       return call(OPS.index, [base, e])
     }
     if (e.kind === 'num' && e.value === -1 && isMatrixName(base)) {
       this.announce(`reading ${printName(base)}^{-1} as the inverse inv(${printName(base)})`)
+      return call('inv', [base])
+    }
+    if (e.kind === 'num' && e.value === -1 && isMatrixExpr(base)) {
+      this.announce(`reading (${print(base)})^{-1} as the inverse inv(${print(base)}) of a matrix`)
       return call('inv', [base])
     }
     return pow(base, e)
@@ -838,6 +867,7 @@ class Reader {
       this.next()
       return this.scripts(this.probability(t), t)
     }
+    if (name === '\\mathop' || (WORD_COMMANDS.has(name) && /^arg\s*(\\[,;!]\s*)?(max|min)$/.test(t.word!.trim()))) this.fail(REFUSED.get('\\arg')!)
     if (WORD_COMMANDS.has(name)) {
       const w = t.word!.trim()
       const f = FUNCTION_WORDS.get(w)
@@ -864,6 +894,14 @@ class Reader {
         return this.fraction()
       case '\\sqrt':
         return this.root()
+      case '\\{': {
+        // Bishop's braces \{ t_n - y_n \}^2 group like parentheses
+        this.next()
+        const inner = this.nested('group', () => this.sum())
+        this.skipIgnored()
+        this.expect('\\}', '"\\}" to close "\\{"')
+        return this.scripts(inner, t)
+      }
       case '\\binom':
       case '\\dbinom':
       case '\\tbinom': {
@@ -880,7 +918,7 @@ class Reader {
       case '\\left': {
         const { inner, open, at } = this.leftRight()
         if (open === '‖') return this.norm(inner, at)
-        return this.scripts(open === '|' ? call('abs', [inner]) : inner, at)
+        return this.scripts(open === '|' ? this.bars(inner) : inner, at)
       }
       case '\\|':
       case '\\lVert': {
@@ -897,7 +935,7 @@ class Reader {
         const inner = this.nested('abs', () => this.sum())
         if (!this.is('\\rvert') && !this.is('\\vert')) this.fail('"\\lvert" is never closed', t)
         this.next()
-        return this.scripts(call('abs', [inner]), t)
+        return this.scripts(this.bars(inner), t)
       }
       case '\\mathbf':
       case '\\boldsymbol':
@@ -974,7 +1012,7 @@ class Reader {
     this.next()
     const raw = this.scriptTokens(t)
     let k = 0
-    while (raw[k]?.kind === 'cmd' && ['\\mathbf', '\\boldsymbol', '\\bm'].includes(raw[k]!.text)) k++
+    while ((raw[k]?.kind === 'cmd' && ['\\mathbf', '\\boldsymbol', '\\bm'].includes(raw[k]!.text)) || raw[k]?.text === '{') k++
     const inner = raw[k]
     const tail = raw.slice(k + 1).filter((x) => x.text !== '{' && x.text !== '}')
     const name = inner?.kind === 'letter' ? inner.text : inner?.kind === 'cmd' ? this.greekName(inner.text) : undefined
@@ -993,6 +1031,8 @@ class Reader {
       if (this.is('_') && f === 'log') {
         const u = this.next()
         base = this.sub(this.scriptTokens(u), u)
+      } else if (this.is('_')) {
+        this.fail(`${this.src.slice(t.pos, this.t.pos).trim()}_{...} over an index has no notation: write ${f}(a, b) for two values, or the expression itself`)
       } else if (this.is('^')) power = this.superscriptOf()
       else break
     }
@@ -1222,6 +1262,16 @@ function repeatedIndices(root: Expr): string[] {
 }
 
 const isMatrixName = (e: Expr): boolean => e.kind === 'sym' && /^[A-Z]/.test(e.name)
+
+/** A matrix by its form: a matrix name, a transpose or inverse, a product with one, a sum of them (N + 1 is not). */
+function isMatrixExpr(e: Expr): boolean {
+  if (isMatrixName(e)) return true
+  if (e.kind !== 'call') return false
+  if (e.head === OPS.transpose || e.head === 'inv') return true
+  if (e.head === OPS.mul) return e.args.some(isMatrixExpr)
+  if (e.head === OPS.add) return e.args.every(isMatrixExpr)
+  return e.head === OPS.pow && isMatrixExpr(e.args[0]!)
+}
 const printName = (e: Expr): string => (e.kind === 'sym' ? e.name : '...')
 
 /** Environments that lay out one expression over rows (their & and \\\\ mean nothing for it). */
