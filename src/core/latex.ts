@@ -599,7 +599,10 @@ class Reader {
       let f: Expr
       if (fname !== 'E' && fname !== 'P') this.names.applied.add(fname!)
       if (name === 'E' && fname === 'E') f = call('E', this.arguments('E', at))
-      else if (PROBABILITY_LETTERS.has(name) && fname === name) f = this.probability(at)
+      else if (PROBABILITY_LETTERS.has(name) && fname === name) {
+        f = this.probability(at)
+        if (name === 'p') this.announce('reading p(...) as the probability P(...)')
+      }
       else {
         if (fname !== name) this.announce(`reading ${fname} as the name of one function`)
         f = call(fname!, this.arguments(fname!, at))
@@ -611,6 +614,10 @@ class Reader {
       return this.scripts(f, at)
     }
     if (power) return this.scripts(this.power(base, power.e, power.raw, at), at)
+    if (!canApply && base.kind === 'sym' && this.is('(') && this.peek(2).text === ')' && (this.peek().kind === 'letter' || this.greekName(this.peek().text) !== undefined)) {
+      // b(y), a(\eta): a letter applied to a name is a function in the notes (CS229's exponential family), a product in LaTeX
+      this.fail(`${this.src.slice(at.pos, this.peek(3).pos).trim()} is ambiguous: write ${base.name} \\cdot ${this.peek().text.replace(/^\\/, '\\')} for a product, or a function letter such as f(...) for a function`, at)
+    }
     return this.scripts(base, at)
   }
 
@@ -989,6 +996,7 @@ class Reader {
     if (t.text === '\\mathbb') {
       if (name === 'E') return this.expectation(t)
       if (name === 'P') return this.scripts(this.probability(t), t)
+      if (name === 'I') return this.scripts(this.indicator(t, '\\mathbb{I}'), t) // Murphy's indicator
       this.fail(`\\mathbb{${name}} (a set) is not an expression`, t)
     }
     if (t.text === '\\mathcal' && name === 'N' && (this.is('(') || this.is('\\left'))) return this.gaussian(t)
