@@ -52,3 +52,13 @@ describe('simplifyAssumptions', () => {
     expect(simplify(['y * z != 0', 'y > 0'])).toEqual(['z != 0', 'y > 0'])
   })
 })
+
+describe('why does not list an index being whole as an assumption', () => {
+  it('sum(delta(m, j) * x[m], m, 1, n) to x[j] holds provided 1 <= j <= n, not "j is an integer"', async () => {
+    const { derive } = await import('./helpers/cli.js')
+    const r = await derive(['why', 'sum(delta(m, j) * x[m], m, 1, n)', 'x[j]'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('holds provided 1 <= j, j <= n')
+    expect(r.stdout).not.toContain('is an integer')
+  })
+})

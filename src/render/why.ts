@@ -1,5 +1,5 @@
 // How a `why` verdict looks: JSON (SPEC §5) and terminal text.
-import type { Expr } from '../core/expr.js'
+import { type Expr, isCall, OPS, walk } from '../core/expr.js'
 import { print } from '../core/print.js'
 import type { RuleSpec } from '../core/rule.js'
 import type { SearchLimits, WhyResult, WhyStep } from '../core/why.js'
@@ -58,12 +58,19 @@ export function whyToJson(r: WhyResult): Record<string, unknown> {
  * domain a numerically equal step needs (the suggested rule's conditions, without its wildcard
  * bookkeeping such as symbol(x) and free(y, x)). Empty when the verdict needs none.
  */
-export function verdictConditions(r: WhyResult): string[] {
-  if (r.verdict === 'explained') return r.assumes
+export function verdictConditions(r: WhyResult, lines: readonly Expr[] = []): string[] {
+  if (r.verdict === 'explained') return withoutIndexIntegrality(r.assumes, lines)
   if (r.verdict === 'equal-unexplained' && r.suggestion && !r.suggestion.unverified) {
     return (r.suggestion.where ?? []).filter((w) => !/^(symbol|free|integer)\(/.test(w))
   }
   return []
+}
+
+/** Drop "j is an integer" for a j these lines use as an index (x[j]): an index is whole by what it is, not by the student's assumption. */
+function withoutIndexIntegrality(assumes: readonly string[], lines: readonly Expr[]): string[] {
+  const indices = new Set<string>()
+  for (const e of lines) for (const { node } of walk(e)) if (isCall(node, OPS.index)) for (const i of node.args.slice(1)) if (i.kind === 'sym') indices.add(i.name)
+  return assumes.filter((a) => !indices.has(/^(\S+) is an integer$/.exec(a)?.[1] ?? ''))
 }
 
 const values = (v: Record<string, number | string>): string =>
@@ -94,14 +101,14 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
         lines.push(`     ${s.result(`= ${print(st.to)}`)}`)
       })
       if (r.steps.length === 0) lines.push(s.good('the same expression up to reordering, regrouping and renaming of bound variables'))
-      if (verdictConditions(r).length) lines.push(s.dim(`holds provided ${verdictConditions(r).join(', ')}`))
+      if (verdictConditions(r, [from, to]).length) lines.push(s.dim(`holds provided ${verdictConditions(r, [from, to]).join(', ')}`))
       lines.push(s.good(`explained in ${r.steps.length} step${r.steps.length === 1 ? '' : 's'}`))
       if (r.steps.some((st) => st.rule?.spec.unverified)) lines.push(s.warn('⚠ this uses a rule the numeric check did not verify (saved with --force)'))
       break
     }
     case 'equal-unexplained':
       lines.push(s.warn(`equal (agrees at ${r.points} random points), but ${r.limits ? limitsText(r.limits) : `no chain of library rules within ${depth} steps explains it`}`))
-      if (verdictConditions(r).length) lines.push(s.dim(`holds provided ${verdictConditions(r).join(', ')}`))
+      if (verdictConditions(r, [from, to]).length) lines.push(s.dim(`holds provided ${verdictConditions(r, [from, to]).join(', ')}`))
       if (hints && depth < 16) lines.push(s.dim('a lecture line may fold many rules: try a longer search, e.g. --depth 16 --time-limit 30'))
       if (r.suggestion?.unverified) {
         lines.push('derive could not verify a rule for this step in general (it may hold only with conditions derive cannot guess);')
