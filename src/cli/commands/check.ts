@@ -180,7 +180,8 @@ export async function checkFile(ctx: Context, file: string, depth: number): Prom
  */
 export function stepConditions(r: StepResult, part: FilePart): string[] {
   if (!isWhy(r)) return []
-  return simplifyAssumptions(verdictConditions(r), { given: part.assume.map((a) => a.text) })
+  const lines = part.lines.flatMap((l) => (l.expr ? [l.expr] : []))
+  return simplifyAssumptions(verdictConditions(r, lines), { given: part.assume.map((a) => a.text) })
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
