@@ -62,3 +62,21 @@ describe('rules add with LaTeX sides', () => {
     expect(r.stderr).toContain('\\odot')
   })
 })
+
+describe('notes in TeX text', () => {
+  it('a power in a rule name or verdict is a superscript, not an escaped caret', async () => {
+    const { noteText } = await import('../src/render/tex.js')
+    expect(noteText('provided sigma ^ 3 > 0')).toBe('provided sigma\\textsuperscript{3} > 0')
+    expect(noteText('cosh^2 - sinh^2 = 1')).toBe('cosh\\textsuperscript{2} - sinh\\textsuperscript{2} = 1')
+    expect(noteText('derivative of x^(n-1) and a_b')).toBe('derivative of x\\textsuperscript{n-1} and a\\_b')
+    expect(noteText('a lone ^')).toBe('a lone \\^{}')
+  })
+  it('derive export --format tex writes the rule name cosh^2 - sinh^2 = 1 with superscripts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'derive-note-'))
+    const file = join(dir, 'hyp.txt')
+    writeFileSync(file, 'cosh(x)^2 - sinh(x)^2\n1\n')
+    const r = await derive(['export', file, '--format', 'tex'])
+    expect(r.stdout).toContain('cosh\\textsuperscript{2} - sinh\\textsuperscript{2} = 1')
+    expect(r.stdout).not.toContain('\\^{}')
+  })
+})

@@ -7,7 +7,7 @@ import type { Derivation, Step } from '../session/derivation.js'
 import type { Style } from './style.js'
 import { boundIn, simplifyAssumptions } from './assumptions.js'
 import { type AlignLine, alignEnvironment, alignRows } from './tex-align.js'
-import { assumptionTex, escapeText, texTerms, toTex } from './tex.js'
+import { assumptionTex, escapeText, noteText, texTerms, toTex } from './tex.js'
 
 /** A derivation with what rendering needs from the library and the matcher. */
 export interface DerivationView {
@@ -177,7 +177,7 @@ function partTex(p: ShownPart): string {
   const assumes = partAssumptions(p)
   const title = p.title !== undefined ? `\\paragraph*{${escapeText(p.title)}}\n` : ''
   const assuming = assumes.length ? `\\noindent Assuming ${assumes.map((a) => `$${assumptionTex(a)}$`).join(', ')}.\n` : ''
-  const list = notes.length ? `\\begin{itemize}\\small\n${notes.map((n, i) => `  \\item[(${i + 1})] ${escapeText(n)}\n`).join('')}\\end{itemize}\n` : ''
+  const list = notes.length ? `\\begin{itemize}\\small\n${notes.map((n, i) => `  \\item[(${i + 1})] ${noteText(n)}\n`).join('')}\\end{itemize}\n` : ''
   return `${title}${alignEnvironment(lines)}${assuming}${list}`
 }
 

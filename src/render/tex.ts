@@ -83,6 +83,18 @@ export function escapeText(s: string): string {
   })
 }
 
+/** A note in text mode (a rule's name, a verdict): a power such as sigma ^ 3 or x^(n-1) as a superscript, the rest escaped. */
+export function noteText(s: string): string {
+  let out = ''
+  let last = 0
+  for (const m of s.matchAll(/\s*\^\s*(\([^()]*\)|[A-Za-z0-9.]+)/g)) {
+    const power = m[1]!.startsWith('(') ? m[1]!.slice(1, -1) : m[1]!
+    out += `${escapeText(s.slice(last, m.index))}\\textsuperscript{${escapeText(power)}}`
+    last = m.index + m[0].length
+  }
+  return out + escapeText(s.slice(last))
+}
+
 /** Parentheses that grow with what they hold (a fraction or a sum inside), or always (`tall`). */
 function paren(text: string, open = '(', close = ')', tall = false): string {
   return tall || /\\(frac|sum|prod|int|sqrt|left)/.test(text) ? `\\left${open}${text}\\right${close}` : `${open}${text}${close}`
