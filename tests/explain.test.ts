@@ -105,6 +105,8 @@ const CASES: Case[] = [
   { expr: 'sigmoid(w * x + b)', args: { b: -0.3, w: 1.5, x: 0.8 }, expected: sigmoid(1.5 * 0.8 - 0.3) },
   { expr: '-x^2 / n! + relu(z - 1) + exp(pi) - e^2', args: { n: 4, x: 3, z: 0.5 }, expected: -9 / 24 + Math.exp(Math.PI) - Math.E ** 2 },
   { expr: 'sum(i * x[i], i, 1, n) + i', args: { i: 10, n: 3, x: xs }, expected: 0.5 - 2 + 6 + 10 },
+  // the Kronecker delta picks out the j-th entry
+  { expr: 'sum(delta(m, j) * x[m], m, 1, n) + delta(j, 3)', args: { j: 2, n: 3, x: xs }, expected: -1 },
 ]
 
 const argList = (c: Case): (number | number[] | number[][])[] => codeParams(parseExpr(c.expr)).map((p) => c.args[p]!)

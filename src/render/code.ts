@@ -91,6 +91,8 @@ function callBlocker(node: Call): string | undefined {
   if (PROBABILITY_FNS.has(node.head)) return PROBABILITY
   if (node.head === 'sum' || node.head === 'prod') {
     if (node.args.length !== 4 || node.args[1]?.kind !== 'sym') return `a ${node.head} without limits cannot be a loop; write ${node.head}(body, i, lo, hi)`
+  } else if (node.head === 'delta') {
+    if (node.args.length !== 2) return 'the Kronecker delta takes two indices, as in delta(m, j)'
   } else if (node.head === OPS.index) {
     if (node.args[0]?.kind !== 'sym') return 'only a symbol can be indexed in code, as in x[i]'
   } else if (!ARITHMETIC.has(node.head)) {
@@ -321,6 +323,9 @@ class Writer {
         return this.L.not(this.expr(args[0]!, scope))
       case 'ind':
         return this.L.oneOrZero(this.expr(args[0]!, scope))
+      case 'delta':
+        // the Kronecker delta: 1 where the two indices are equal, else 0
+        return this.L.oneOrZero(this.expr(call(OPS.eq, [args[0]!, args[1]!]), scope))
       case OPS.if:
         return this.ifElse(args[0]!, [args[1]!, args[2]!], scope)
       default: {
