@@ -134,6 +134,12 @@ describe('LaTeX forms of SPEC §1.2', () => {
     ['\\mathbf{1}_{\\{y^{(i)} = 0\\}}', 'ind(y[i] == 0)'],
     ['\\mathbb{1}_{y_i = 1 \\land x_i > 0} + 1', 'ind(y[i] == 1 & x[i] > 0) + 1'],
     ["\\phi'(x)", 'diff(phi(x), x)'],
+    // a name raised to anything but a whole number, then a bracket, multiplies (the Bernoulli likelihood)
+    ['\\phi^{y_n} (1-\\theta)^{1-y_n}', 'phi ^ y[n] * (1 - theta) ^ (1 - y[n])'],
+    ['\\, f^{2}(x)', 'f(x) ^ 2'],
+    // an event after the bar: E[X | Y = y], P(X = x | Y = y)
+    ['\\mathbb{E}[2X + 1 \\mid Y = y]', 'E(2 * X + 1 | Y == y)'],
+    ['P(X = x \\mid Y = y) \\,', 'P(X == x | Y == y)'],
   ])('%s reads as %s', (latex, want) => {
     expect(print(parseExpr(latex))).toBe(want)
   })

@@ -51,6 +51,12 @@ describe('lecture notation is read as intended', () => {
     ['E(X^2) - E^2(X)', 'E(X ^ 2) - E(X) ^ 2', 'power'],
     ['sigma_X', 'sigma_X', ''],
     ['n_in', 'n_in', 'one name'],
+    // inside brackets a lone = compares
+    ['E(2*X + 1 | Y = y)', 'E(2 * X + 1 | Y == y)', ''],
+    ['P(X = x | Y = y)', 'P(X == x | Y == y)', ''],
+    ["f'(x)", 'diff(f(x), x)', "reading f'(x)"],
+    ["σ'(z)", 'diff(sigmoid(z), z)', 'sigmoid'],
+    ["w'(x - mu)", "w' * (x - mu)", ''],
   ])('%s reads as %s', (input, want, reading) => {
     const r = read(input)
     expect(r.shown).toBe(want)

@@ -449,8 +449,13 @@ class Reader {
       this.next()
       return call(OPS.not, [this.comparison()])
     }
+    return this.relationAfter(this.sum(), true)
+  }
+
+  /** left, or the comparison chain it starts (Y = y, a < b \le c); `needed`: without one it is refused. */
+  private relationAfter(first: Expr, needed = false): Expr {
     const parts: Expr[] = []
-    let left = this.sum()
+    let left = first
     for (;;) {
       this.skipIgnored()
       const op = LATEX_RELATIONS[this.t.text]
@@ -460,7 +465,10 @@ class Reader {
       parts.push(call(op, [left, right]))
       left = right
     }
-    if (parts.length === 0) this.fail('a condition needs a comparison, as in y = k or x > 0')
+    if (parts.length === 0) {
+      if (needed) this.fail('a condition needs a comparison, as in y = k or x > 0')
+      return first
+    }
     return parts.reduce((a, b) => call(OPS.and, [a, b]))
   }
 
@@ -587,12 +595,17 @@ class Reader {
     const canApply = fname !== undefined && (name === 'E' || PROBABILITY_LETTERS.has(name) || FUNCTION_LETTERS.has(name) || kind === 'function')
     if (canApply && this.is("'") && fname !== 'E' && !PROBABILITY_LETTERS.has(fname!)) return this.primed(fname!, fname!, at)
     const power = canApply && this.is('^') ? this.superscriptOf() : undefined
-    const opens = this.is('(') || this.is('\\left') || (name === 'E' && this.is('['))
+    let opens = this.is('(') || this.is('\\left') || (name === 'E' && this.is('['))
+    if (canApply && opens && power && name !== 'E' && !PROBABILITY_LETTERS.has(name) && !(power.e.kind === 'num' && Number.isInteger(power.e.value) && power.e.value > 0)) {
+      // \phi^{y_n}(1 - \phi): a name raised to anything but a whole number, then a bracket, is a product
+      this.announce(`reading ${name}^${power.text}(...) as ${name}^${power.text} times (...)`)
+      opens = false
+    }
     if (canApply && opens && fname !== 'E' && fname !== 'P' && this.names.values.has(fname!)) {
       // the value rule: a name this line also uses as a number multiplies (p(1 - p), f(x) with f a number)
       const args = PROBABILITY_LETTERS.has(name) && fname === name ? (this.probability(at) as { args: readonly Expr[] }).args : this.arguments(fname!, at)
       const value = power ? this.power(base, power.e, power.raw, at) : base
-      const written = power ? `${fname}^${this.src.slice(power.pos, power.end).trim()}` : fname!
+      const written = power ? `${fname}^${power.text}` : fname!
       return this.valueApplied(written, value, args, at)
     }
     if (canApply && opens) {
@@ -608,7 +621,7 @@ class Reader {
         f = call(fname!, this.arguments(fname!, at))
       }
       if (power) {
-        this.announce(`reading ${name}^${this.src.slice(power.pos, power.end).trim()}(...) as the power (${name}(...))^${this.src.slice(power.pos, power.end).trim()}`)
+        this.announce(`reading ${name}^${power.text}(...) as the power (${name}(...))^${power.text}`)
         f = pow(f, power.e)
       }
       return this.scripts(f, at)
@@ -722,13 +735,13 @@ class Reader {
   }
 
   /** The superscript after a name, as an expression and its raw text. */
-  private superscriptOf(): { e: Expr; raw: Token[]; pos: number; end: number } {
+  private superscriptOf(): { e: Expr; raw: Token[]; pos: number; end: number; text: string } {
     const caret = this.next()
     const raw = this.scriptTokens(caret)
     const pos = raw[0]?.pos ?? caret.pos
     const end = this.t.pos
     if (raw.length === 0) this.fail('an empty superscript', caret)
-    return { e: this.isTransposeMark(raw) ? sym('T') : this.sub(raw, caret), raw, pos, end }
+    return { e: this.isTransposeMark(raw) ? sym('T') : this.sub(raw, caret), raw, pos, end, text: this.src.slice(caret.pos + 1, end).trim() }
   }
 
   private isTransposeMark(raw: readonly Token[]): boolean {
@@ -786,9 +799,14 @@ class Reader {
     const open = this.next()
     const close = open.text === '[' ? ']' : ')'
     const args: Expr[] = []
-    this.nested('group', () => {
+    this.nested(name === 'E' ? 'P' : 'group', () => {
       for (;;) {
         args.push(this.sum())
+        if (name === 'E' && (this.is('\\mid') || this.is('|'))) {
+          // E[X \mid Y = y]: the conditional expectation given an event
+          this.next()
+          args.push(call(OPS.given, [args.pop()!, this.relationAfter(this.sum())]))
+        }
         if (this.is(',')) {
           this.next()
           continue
@@ -814,7 +832,7 @@ class Reader {
     let side = event
     this.nested('P', () => {
       for (;;) {
-        side.push(this.sum())
+        side.push(this.relationAfter(this.sum()))
         this.skipIgnored()
         if (this.is(',')) {
           this.next()

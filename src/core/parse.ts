@@ -287,6 +287,11 @@ export function normalise(input: string): Normalised {
       else push(c, here)
       continue
     }
+    if (c === '=' && (groups.at(-1) === 'paren' || groups.at(-1) === 'ind') && !/[<>!=]/.test(text.at(-1) ?? '') && chars[k + 1] !== '=') {
+      // inside brackets a lone = compares: P(X = x | Y = y), E(X | Y = y), ind(y = 1)
+      push('==', here)
+      continue
+    }
     if (c === ',' && groups.at(-1) === 'sub') {
       push('][', here)
       continue
