@@ -140,6 +140,11 @@ describe('LaTeX forms of SPEC §1.2', () => {
     // an event after the bar: E[X | Y = y], P(X = x | Y = y)
     ['\\mathbb{E}[2X + 1 \\mid Y = y]', 'E(2 * X + 1 | Y == y)'],
     ['P(X = x \\mid Y = y) \\,', 'P(X == x | Y == y)'],
+    // entry j of example i, however the scripts are ordered
+    ['\\, x_j^{(i)}', 'x[i][j]'],
+    ['\\, x^{(i)}_j', 'x[i][j]'],
+    ['\\langle x_i, x_j \\rangle', "x[i]' * x[j]"],
+    ['\\mathcal{L}(\\theta; x)', 'L(theta, x)'],
   ])('%s reads as %s', (latex, want) => {
     expect(print(parseExpr(latex))).toBe(want)
   })
@@ -153,6 +158,9 @@ describe('LaTeX forms of SPEC §1.2', () => {
     ['\\text{for all } x', 'prose'],
     ['\\mathbb{1}_y', 'write its condition in braces'],
     ['\\mathbb{1}_{y_i} + 1', 'a condition needs a comparison'],
+    ['\\operatorname{softmax}(\\mathbf{o})', '(x, j, n)'],
+    ['\\mathrm{KL}(q \\| p)', 'kl(p, q, n)'],
+    ['D_{KL}(q \\| p)', 'divergence'],
   ])('%s is refused (%s)', (latex, hint) => {
     expect(() => parseExpr(latex)).toThrow(hint)
   })

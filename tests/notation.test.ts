@@ -57,6 +57,8 @@ describe('lecture notation is read as intended', () => {
     ["f'(x)", 'diff(f(x), x)', "reading f'(x)"],
     ["σ'(z)", 'diff(sigmoid(z), z)', 'sigmoid'],
     ["w'(x - mu)", "w' * (x - mu)", ''],
+    ['x_j^{(i)}', 'x[i][j]', 'entry j of example i'],
+    ['x^{(i)}_j', 'x[i][j]', ''],
   ])('%s reads as %s', (input, want, reading) => {
     const r = read(input)
     expect(r.shown).toBe(want)

@@ -273,7 +273,7 @@ class Reader {
       if (IGNORED.has(t.text)) return true
       if (t.text === '\\|') return this.context !== 'norm'
       // (comparisons and the logic of a condition end a product too: \mathbb{1}\{y = k \land x > 0\})
-      return !['\\right', '\\rVert', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal', '\\}', '\\land', '\\wedge', '\\lor', '\\vee'].includes(t.text) && !(t.text in LATEX_RELATIONS)
+      return !['\\right', '\\rVert', '\\rangle', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal', '\\}', '\\land', '\\wedge', '\\lor', '\\vee'].includes(t.text) && !(t.text in LATEX_RELATIONS)
     }
     if (t.text === '|') return this.context !== 'P' && this.context !== 'abs'
     return t.text === '(' || t.text === '[' || t.text === '{'
@@ -757,7 +757,14 @@ class Reader {
     if (raw.length >= 3 && raw[0]!.text === '(' && raw.at(-1)!.text === ')') {
       const inside = raw.slice(1, -1)
       if (inside.length > 1 && inside.every((k) => k.kind === 'letter')) this.fail(`a superscript label (${this.src.slice(raw[0]!.pos, raw.at(-1)!.pos + 1)}) has no notation: write it as part of the name (y_test) or an example index as ^{(i)}`, raw[0])
-      this.announce(`reading ${this.src.slice(at.pos, raw.at(-1)!.pos + 1).trim()}} as the entry for example ${this.src.slice(raw[1]!.pos, raw.at(-1)!.pos).trim()}`)
+      const example = this.src.slice(raw[1]!.pos, raw.at(-1)!.pos).trim()
+      if (isCall(base, OPS.index) && base.args.length === 2) {
+        // x_j^{(i)}: entry j of example i, x[i][j] (as x^{(i)}_j reads)
+        const e2 = call(OPS.index, [call(OPS.index, [base.args[0]!, e]), base.args[1]!])
+        this.announce(`reading ${this.src.slice(at.pos, raw.at(-1)!.pos + 1).trim()}} as ${print(e2)}, entry ${print(base.args[1]!)} of example ${example}`)
+        return e2
+      }
+      this.announce(`reading ${this.src.slice(at.pos, raw.at(-1)!.pos + 1).trim()}} as the entry for example ${example}`)
       return call(OPS.index, [base, e])
     }
     if (e.kind === 'num' && e.value === -1 && isMatrixName(base)) {
@@ -779,7 +786,11 @@ class Reader {
         e = this.power(e, s.e, s.raw, at)
       } else if (this.is('_')) {
         if (e.kind === 'sym') e = this.subscripts(e.name, at)
-        else this.fail('a subscript on something that is not a name', this.t)
+        else if (isCall(e, OPS.index)) {
+          // x^{(i)}_j: a subscript on an entry is a further index, x[i][j]
+          const u = this.next()
+          for (const index of this.indices(this.scriptTokens(u), u)) e = call(OPS.index, [e, index])
+        } else this.fail('a subscript on something that is not a name', this.t)
       } else if (this.is('!')) {
         this.next()
         e = call(OPS.factorial, [e])
@@ -802,6 +813,12 @@ class Reader {
     this.nested(name === 'E' ? 'P' : 'group', () => {
       for (;;) {
         args.push(this.sum())
+        if (this.is(';') && name !== 'E') {
+          // L(\theta; x): the parameters, then the data, as arguments
+          this.next()
+          this.announce(`reading ";" in ${name}(...; ...) as a comma between arguments`)
+          continue
+        }
         if (name === 'E' && (this.is('\\mid') || this.is('|'))) {
           // E[X \mid Y = y]: the conditional expectation given an event
           this.next()
@@ -892,6 +909,7 @@ class Reader {
       this.next()
       return this.scripts(this.probability(t), t)
     }
+    if (WORD_COMMANDS.has(name) && /^(KL|D_\{?KL\}?)$/.test(t.word!.trim())) this.fail('a KL divergence has no LaTeX reading: write kl(p, q, n), the sum over n outcomes (the ml pack defines it)')
     if (name === '\\mathop' || (WORD_COMMANDS.has(name) && /^arg\s*(\\[,;!]\s*)?(max|min)$/.test(t.word!.trim()))) this.fail(REFUSED.get('\\arg')!)
     if (WORD_COMMANDS.has(name)) {
       const w = t.word!.trim()
@@ -927,6 +945,18 @@ class Reader {
         this.expect('\\}', '"\\}" to close "\\{"')
         return this.scripts(inner, t)
       }
+      case '\\langle': {
+        // the inner product <a, b> of two vectors, a' * b
+        this.next()
+        const a = this.nested('group', () => this.sum())
+        this.expect(',', '"," between the two vectors of \\langle a, b \\rangle')
+        const b = this.nested('group', () => this.sum())
+        this.skipIgnored()
+        this.expect('\\rangle', '"\\rangle" to close \\langle')
+        const e = mul([call(OPS.transpose, [a]), b])
+        this.announce(`reading \\langle ${print(a)}, ${print(b)} \\rangle as the inner product ${print(e)}`)
+        return this.scripts(e, t)
+      }
       case '\\binom':
       case '\\dbinom':
       case '\\tbinom': {
@@ -950,7 +980,7 @@ class Reader {
         this.next()
         const inner = this.nested('norm', () => this.sum())
         this.skipIgnored()
-        if (!this.is('\\|') && !this.is('\\rVert')) this.fail(`"${name}" is never closed`, t)
+        if (!this.is('\\|') && !this.is('\\rVert')) this.fail(`"${name}" is never closed: a norm is written \\|x\\|; a divergence D(q \\| p) has no notation (write kl(p, q, n), a sum over n outcomes)`, t)
         this.next()
         return this.norm(inner, t)
       }
@@ -1010,6 +1040,7 @@ class Reader {
     const inner = raw.length === 1 ? raw[0]! : undefined
     if (inner?.kind === 'num' && inner.text === '1' && (t.text === '\\mathbb' || t.text === '\\mathbf')) return this.indicator(t)
     const name = inner?.kind === 'letter' ? inner.text : inner?.kind === 'cmd' ? this.greekName(inner.text) : undefined
+    if (raw.map((k) => k.text).join('') === 'KL') this.fail('a KL divergence has no LaTeX reading: write kl(p, q, n), the sum over n outcomes (the ml pack defines it)', t)
     if (name === undefined) this.fail(`${t.text}{...} around something that is not one letter`, t)
     if (t.text === '\\mathbb') {
       if (name === 'E') return this.expectation(t)
@@ -1077,6 +1108,7 @@ class Reader {
       if (run.length > 1) this.announce(`reading ${this.src.slice(t.pos, this.t.pos).trim()} as ${f} of the product that follows`)
       args = [mul(run)]
     }
+    if (f === 'softmax' && args.length !== 3) this.fail('softmax of a vector has no reading: write \\operatorname{softmax}(x, j, n) or \\frac{\\exp(x_j)}{\\sum_{k=1}^{n} \\exp(x_k)} for its j-th entry', t)
     let e = call(f, base ? [...args, base] : args)
     if (power) e = pow(e, power.e)
     return this.scripts(e, t)

@@ -246,6 +246,13 @@ export function normalise(input: string): Normalised {
       } else throw new ParseError('"√" must be followed by a name, a number or "("', input, here + 1)
       continue
     }
+    const after = c === '_' && text.at(-1) === ']' ? /^_([a-z]|[0-9]+)/.exec(chars.slice(k, k + 12).join('')) : null
+    if (after) {
+      // x^{(i)}_j: a subscript on an entry is a further index, x[i][j]
+      push(`[${after[1]}]`, here)
+      k += after[0].length - 1
+      continue
+    }
     if (c === '_' && chars[k + 1] === '{') {
       groups.push('sub')
       push('[', here)
@@ -259,7 +266,17 @@ export function normalise(input: string): Normalised {
     }
     const example = c === '^' ? /^\^\{\(([A-Za-z][A-Za-z0-9]*)\)\}/.exec(chars.slice(k, k + 40).join('')) : null
     if (example) {
-      // x^{(i)}: the i-th example's x, as lecture notes write it
+      // x^{(i)}: the i-th example's x, as lecture notes write it; x_j^{(i)} is entry j of example i, x[i][j]
+      const entry = /([A-Za-z][A-Za-z0-9]*)_([a-z]|[0-9]+)$/.exec(text)
+      if (entry && !isWordChar(text.at(-entry[0].length - 1))) {
+        const from = origin[origin.length - entry[0].length]!
+        text = text.slice(0, -entry[0].length)
+        origin.length -= entry[0].length
+        push(`${entry[1]}[${example[1]}][${entry[2]}]`, from)
+        readings.push(`reading ${entry[0]}${example[0]} as ${entry[1]}[${example[1]}][${entry[2]}], entry ${entry[2]} of example ${example[1]}`)
+        k += Array.from(example[0]).length - 1
+        continue
+      }
       push(`[${example[1]}]`, here)
       readings.push(`reading ${example[0]} as the entry for example ${example[1]}`)
       k += Array.from(example[0]).length - 1
@@ -683,6 +700,7 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
     case 'SymbolNode': {
       const name = n.name as string
       if (FUNCTION_NAMES.has(name)) return fail(`${name} is a function: write ${name}(x)`, name)
+      if (name.startsWith('_')) return fail(`a subscript "${name}" on nothing: write x_i or x[i] for an entry`, name)
       const s = subscripted(name)
       if (s) {
         announce(`reading ${name} as the entry ${s.base}[${s.index}]`)
