@@ -12,7 +12,6 @@ import {
   isCall,
   isDefined,
   isNum,
-  isReciprocal,
   NodeMemo,
   num,
   type Num,
@@ -78,7 +77,7 @@ export const fitAt = (f: Fit): string => (f.paths ? f.paths.map(pathToString).jo
 const templateOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.rhs : r.lhs)
 
 // every (rule, direction) pair in rule order, forward before reverse: the scan without the index
-const linear = (rules: readonly Rule[]): Candidate[] =>
+const linear = (rules: readonly Rule[]): Omit<Candidate, 'heads'>[] =>
   rules.flatMap((rule, i) => [{ rule, direction: 'forward' as const, order: 2 * i }, ...(rule.reversible ? [{ rule, direction: 'reverse' as const, order: 2 * i + 1 }] : [])])
 
 /** Every fit of the rules anywhere in expr, outermost-leftmost first, each distinct result once. */
@@ -96,7 +95,6 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
     for (const { rule, direction } of options.linearScan ? linear(rules) : candidatesFor(ruleIndex(rules), node)) {
       {
         if (options.direction && direction !== options.direction) continue
-        if (!options.linearScan && (!mayFit(patternOf(rule, direction), node) || !hasHeads(node, requiredHeads(rule, direction)))) continue
         let count = 0
         budget.begin(rule.id)
         for (const fit of fitsAt(expr, node, path, rule, direction, { rule, matrices, budget })) {
@@ -180,50 +178,6 @@ function throughout(expr: Expr, fits: readonly Fit[], listed: readonly Fit[], ma
 function comparePaths(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
   return a.length - b.length
-}
-
-// A pattern can only fit where every function and operator it names occurs (+ and * excepted:
-// -3 and 1/y are seen as products). Both sets are computed once per rule and per subtree.
-const required = new WeakMap<Rule, Partial<Record<Direction, ReadonlySet<string>>>>()
-const present = new WeakMap<Expr, ReadonlySet<string>>()
-
-function requiredHeads(rule: Rule, d: Direction): ReadonlySet<string> {
-  const byDir = required.get(rule) ?? {}
-  let heads = byDir[d]
-  if (!heads) {
-    const out = new Set<string>()
-    for (const { node } of walk(patternOf(rule, d))) if (node.kind === 'call' && !isAC(node.head)) out.add(node.head)
-    heads = byDir[d] = out
-    required.set(rule, byDir)
-  }
-  return heads
-}
-
-function headsIn(e: Expr): ReadonlySet<string> {
-  if (e.kind !== 'call') return EMPTY
-  let heads = present.get(e)
-  if (!heads) {
-    const out = new Set<string>([e.head])
-    for (const a of e.args) for (const h of headsIn(a)) out.add(h)
-    present.set(e, (heads = out))
-  }
-  return heads
-}
-const EMPTY: ReadonlySet<string> = new Set()
-
-const hasHeads = (node: Expr, heads: ReadonlySet<string>): boolean => {
-  if (heads.size === 0) return true
-  const here = headsIn(node)
-  for (const h of heads) if (!here.has(h)) return false
-  return true
-}
-
-/** Quick rejection before any matching: the pattern's operator must be able to meet the node's. */
-function mayFit(pattern: Expr, node: Expr): boolean {
-  if (pattern.kind !== 'call') return true
-  if (node.kind === 'call' && node.head === pattern.head) return isAC(node.head) || node.args.length === pattern.args.length
-  // a product pattern also sees 1 / y (as 1 * y ^ -1) and -3 (as -1 * 3)
-  return pattern.head === OPS.mul && (isReciprocal(node) || (node.kind === 'num' && node.value < 0))
 }
 
 function* fitsAt(root: Expr, node: Expr, path: number[], rule: Rule, direction: Direction, ctx: MatchContext): Generator<Fit> {
