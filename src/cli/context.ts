@@ -102,7 +102,7 @@ export function makeContext(io: PromptIO, g: GlobalOptions): Context {
         io.stderr(`derive: note: ${g.library} does not exist yet (the first \`derive rules add\` creates it); using the shipped rules only\n`)
       }
       // editing commands check the library in full (and write no cache inside their write phase)
-      return (library = loadLibrary({ userLibrary: libraryPath, cache: options.writing !== true }))
+      return (library = loadLibrary({ userLibrary: libraryPath, cache: options.writing !== true, env: io.env }))
     },
     shapes(lines, extra = []) {
       const lib = ctx.library()

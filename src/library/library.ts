@@ -1,5 +1,6 @@
 // Loading rules: the shipped packs in rules/ merged with the user's own library. Every pack is
 // checked whole (schema, then each rule compiled) and refused with all its problems listed.
+import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,7 +12,7 @@ import { UsageError } from '../errors.js'
 import { readUserFile, restoreCommand } from '../files.js'
 import { MAX_PROBLEMS_SHOWN, MAX_RULE_FILE_BYTES } from '../limits.js'
 import { formatProblem, type PackFile, parseJson, type Problem, ruleLabel, type SpecAt, validatePack } from './schema.js'
-import { cachedRules, storeCache } from './cache.js'
+import { type CacheContext, cachedRules, type Env, storeCache } from './cache.js'
 import { digestOf, makeSnapshot, restorePack, SNAPSHOT_FILE, type Snapshot } from './snapshot.js'
 
 export type { PackFile, Problem } from './schema.js'
@@ -139,22 +140,31 @@ export function checkUserText(text: string, path: string): LoadedPack {
   throw new LibraryError(problems, { ...(header ? { header } : {}), hint: restoreHint(path) })
 }
 
-/** The user's library, or undefined when the file does not exist yet (compiled rules from the cache when it is unchanged and `cache` is not false). */
-export function readUserPack(path: string, cache = true): LoadedPack | undefined {
+/**
+ * The user's library, or undefined when the file does not exist yet. Given the `env` whose cache
+ * folder to use, its compiled rules come from the cache there when the file and the build are
+ * unchanged, and a start that checks the file writes that cache; without `env`, no cache.
+ */
+export function readUserPack(path: string, options: { env?: Env } = {}): LoadedPack | undefined {
   if (!existsSync(path)) return undefined
   const text = readText(path)
+  const build = options.env && buildStamp()
+  if (!options.env || build === undefined) return checkUserText(text, path)
+  const ctx: CacheContext = { env: options.env, build }
+  const checked = (): LoadedPack => {
+    const pack = checkUserText(text, path)
+    storeCache(path, text, pack.rules, ctx)
+    return pack
+  }
   let file: PackFile | undefined
   try {
     file = JSON.parse(text) as PackFile
   } catch {
     file = undefined
   }
-  if (!cache) return checkUserText(text, path)
-  const rules = file && typeof file === 'object' ? cachedRules(path, text, file) : undefined
+  const rules = file && typeof file === 'object' ? cachedRules(path, text, file, ctx, () => checked().rules) : undefined
   if (file && rules) return { name: file.name, path, shipped: false, file, rules }
-  const pack = checkUserText(text, path)
-  storeCache(path, text, pack.name, pack.rules)
-  return pack
+  return checked()
 }
 
 interface PackText {
@@ -172,15 +182,36 @@ function shippedTexts(): PackText[] {
     .map((file) => ({ file, path: join(dir, file), text: readText(join(dir, file)) }))
 }
 
+// the build's snapshot, read once per process (null: none, or unreadable)
+let snapshotRead: Snapshot | null | undefined
+
 function readSnapshot(): Snapshot | undefined {
-  const dir = shippedRulesDir()
-  const path = dir && join(dirname(dir), 'dist', SNAPSHOT_FILE)
-  if (!path || !existsSync(path)) return undefined
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'), reviveRational) as Snapshot
-  } catch {
-    return undefined
+  if (snapshotRead === undefined) {
+    const dir = shippedRulesDir()
+    const path = dir && join(dirname(dir), 'dist', SNAPSHOT_FILE)
+    try {
+      snapshotRead = path && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8'), reviveRational) as Snapshot) : null
+    } catch {
+      snapshotRead = null
+    }
   }
+  return snapshotRead ?? undefined
+}
+
+/**
+ * The running derive's build stamp, which a user-library cache must have been made by: in the
+ * bundle, the build's digest of its own files (kept in the snapshot); run from the TypeScript
+ * sources (tests), a digest of every file under src/. Undefined when unknown (then no cache).
+ */
+function buildStamp(): string | undefined {
+  if (!import.meta.url.endsWith('.ts')) {
+    const build = readSnapshot()?.build
+    return typeof build === 'string' ? build : undefined
+  }
+  const src = join(dirname(fileURLToPath(import.meta.url)), '..')
+  const h = createHash('sha256').update('sources')
+  for (const f of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort()) h.update(`\0${f}\0`).update(readFileSync(join(src, f)))
+  return h.digest('hex')
 }
 
 /** Every shipped pack, in file-name order (from the build's snapshot when the files are unchanged). */
@@ -234,10 +265,15 @@ export function mergePacks(packs: readonly LoadedPack[]): { rules: Rule[]; overr
   return { rules: [...byId.values()], overridden }
 }
 
-/** Load the shipped packs and the user's library (if it exists) and merge them; `cache: false` (editing commands) checks the library in full and leaves the cache alone. */
-export function loadLibrary(options: { userLibrary?: string; cache?: boolean } = {}): Library {
+/**
+ * Load the shipped packs and the user's library (if it exists) and merge them. The compiled cache
+ * of the library is used only with the `env` that says where it lives (the CLI passes its own),
+ * and never with `cache: false` (editing commands check the library in full).
+ */
+export function loadLibrary(options: { userLibrary?: string; cache?: boolean; env?: Env } = {}): Library {
   const packs = readShippedPacks()
-  const user = options.userLibrary ? readUserPack(resolve(options.userLibrary), options.cache !== false) : undefined
+  const env = options.cache === false ? undefined : options.env
+  const user = options.userLibrary ? readUserPack(resolve(options.userLibrary), env ? { env } : {}) : undefined
   if (user) packs.push(user)
   const { rules, overridden } = mergePacks(packs)
   return { rules, packs, overridden, matrices: user?.file.matrices ?? 'uppercase', vectors: user ? vectorsIn(user.file) : [], ...(user ? { user } : {}) }

@@ -25,6 +25,8 @@ interface SerialRule {
 export interface Snapshot {
   readonly format: string
   readonly digest: string
+  /** The digest of the bundle that wrote it (every .js file the CLI runs; see tools/build.mjs). */
+  readonly build?: string
   /** Per pack file (same order as the files), its compiled rules in file order. */
   readonly packs: readonly { readonly file: string; readonly name: string; readonly rules: readonly SerialRule[] }[]
 }

@@ -2,7 +2,8 @@
 // verifier, prompts, the rule store) with import() into separate chunks, only when used. Then
 // compiles the shipped packs once into dist/shipped-rules.json (see src/library/snapshot.ts).
 import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 
@@ -29,6 +30,11 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
 })
+// the build stamp: a digest of the CLI's bundle (every .js file it runs), kept in the snapshot; a
+// user-library cache made by another build is never used, one made by identical output always is
+const files = ['derive.js', ...readdirSync(join('dist', 'chunks')).filter((f) => f.endsWith('.js')).sort().map((f) => join('chunks', f))]
+const stamp = createHash('sha256')
+for (const f of files) stamp.update(`\0${f}\0`).update(readFileSync(join('dist', f)))
 const tool = join('dist', 'tools', 'snapshot.js')
 await build({ ...common, entryPoints: ['src/tools/snapshot.ts'], outfile: tool })
-execFileSync(process.execPath, [tool, join('dist', 'shipped-rules.json')], { stdio: 'inherit' })
+execFileSync(process.execPath, [tool, join('dist', 'shipped-rules.json'), stamp.digest('hex')], { stdio: 'inherit' })

@@ -2,6 +2,6 @@
 import { writeFileSync } from 'node:fs'
 import { buildSnapshot } from '../library/library.js'
 
-const out = process.argv[2]
-if (!out) throw new Error('usage: snapshot OUTPUT')
-writeFileSync(out, JSON.stringify(buildSnapshot()))
+const [out, build] = process.argv.slice(2)
+if (!out || !build) throw new Error('usage: snapshot OUTPUT BUILD-DIGEST')
+writeFileSync(out, JSON.stringify({ ...buildSnapshot(), build }))
