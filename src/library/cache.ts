@@ -5,22 +5,26 @@
 // atomically. It is read with JSON.parse only, and the library file itself is never written.
 //
 // The file is ASCII text, one JSON value a line:
-//   1. the sha256 of the rest (a damaged cache is never used);
-//   2. a header: the format, the digest, and per rule the length of its record, its kind and what
-//      the rule index needs (the key and named heads of each pattern, forward then reverse);
+//   1. the sha256 of the header and the header's length in bytes;
+//   2. the header: the format, the digest, the pack's name and symbol settings, and in columns
+//      (one entry per rule, or per pattern: forward and reverse) each rule's id, kind, the length
+//      and sha256 (its first 16 digits) of its record, and what the rule index needs: each
+//      pattern's key and named heads (numbers into tables of keys and heads);
 //   3. one record per rule: its compiled patterns, conditions and wildcard sets.
-// A start reads the bytes, checks the sum and the header, and parses a rule's record only when
-// something asks for its patterns: with 10,000 rules, `match` revives just the few the index
-// offers for some subterm.
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+// A start reads only the first two lines. The records are read when a rule's patterns are first
+// asked for, and each is checked against its sum then; the library file's JSON is parsed only
+// when something asks for a rule's spec (its name, idea, examples...). With 10,000 rules, `match`
+// revives just the few rules the index offers for some subterm. A damaged header is a miss; a
+// damaged record means the full check, for that rule and a rewritten cache.
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createHash } from 'node:crypto'
 import envPaths from 'env-paths'
-import type { Expr } from '../core/expr.js'
+import type { Expr, MatrixSetting } from '../core/expr.js'
 import type { Condition } from '../core/parse.js'
 import { reviveRational } from '../core/rational.js'
 import type { Rule, RuleSpec } from '../core/rule.js'
-import { type PatternKeys, patternKeys, presetKeys } from '../core/rule-index.js'
+import { type KeyTable, patternKeys, type TabledRule } from '../core/rule-index.js'
 import { writeAtomic } from '../files.js'
 import type { PackFile } from './schema.js'
 
@@ -52,8 +56,17 @@ const digestFor = (text: string, build: string): string => createHash('sha256').
 // JSON with every non-ASCII character escaped, so byte offsets are string offsets
 const ascii = (json: string): string => json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
-// per rule: [record length, kind, forward key, forward heads] and, when reversible, [reverse key, reverse heads]
-type Entry = [number, Rule['kind'], string | null, string[]] | [number, Rule['kind'], string | null, string[], string | null, string[]]
+const recordSum = (record: string): string => sha256(record).slice(0, 16)
+
+/** What a cache holds of the pack besides its rules: the library's name and symbol settings. */
+export interface CachedPack {
+  readonly name: string
+  readonly matrices: MatrixSetting
+  readonly vectors: readonly string[]
+  readonly rules: readonly Rule[]
+  /** The library file's JSON, parsed on first use. */
+  readonly file: () => PackFile
+}
 
 interface RuleRecord {
   readonly lhs: Expr
@@ -64,38 +77,79 @@ interface RuleRecord {
   readonly typed: Readonly<Record<string, 'vector' | 'matrix'>>
 }
 
+// the header's columns; pattern c of rule i is c = 2 * i (forward) or 2 * i + 1 (reverse)
+interface Columns {
+  readonly ids: readonly string[]
+  /** 'r' (rule) or 'd' (definition) per rule. */
+  readonly kinds: string
+  readonly lengths: readonly number[]
+  /** 16 hex digits per rule. */
+  readonly sums: string
+  readonly keyNames: readonly string[]
+  readonly headNames: readonly string[]
+  /** Per pattern: its key in keyNames, -1 when it is not a call, -2 for the reverse of a rule that is not reversible. */
+  readonly keys: readonly number[]
+  /** Per pattern c: its heads are headList[headAt[c]] up to headList[headAt[c + 1]], the one to file it under first. */
+  readonly headAt: readonly number[]
+  readonly headList: readonly number[]
+}
+
 /** The parts of a rule its record holds, compiled. */
 type Parts = Pick<Rule, 'lhs' | 'rhs' | 'where' | 'literals' | 'scalarWildcards' | 'typed' | 'types'>
 
-// one cache file's bytes, shared by its rules; `full` is the full check, done at most once
+// one cache file, shared by its rules: the header's columns, the records (read on first use) and
+// where each starts; `full` is the full check, done at most once
 interface Source {
-  readonly bytes: Buffer
+  readonly columns: Columns
+  readonly records: () => { readonly bytes: Buffer; readonly starts: readonly number[] }
+  readonly file: () => PackFile
   readonly recheck: () => readonly Rule[]
   full?: readonly Rule[]
 }
 
+// the index's view of the columns
+class ColumnKeys implements KeyTable {
+  constructor(private readonly c: Columns) {}
+  key(p: number): string | null {
+    const k = this.c.keys[p]!
+    return k < 0 ? null : this.c.keyNames[k]!
+  }
+  first(p: number): string {
+    const at = this.c.headAt[p]!
+    return at < this.c.headAt[p + 1]! ? this.c.headNames[this.c.headList[at]!]! : ''
+  }
+  heads(p: number): readonly string[] {
+    return this.c.headList.slice(this.c.headAt[p]!, this.c.headAt[p + 1]!).map((h) => this.c.headNames[h]!)
+  }
+}
+
 /** A rule from the cache: what lists and the index need up front, its record parsed on first use. */
-class CachedRule implements Rule {
+class CachedRule implements TabledRule {
   readonly id: string
-  readonly name: string
+  readonly kind: Rule['kind']
+  readonly reversible: boolean
   #parts: Parts | undefined
   readonly #source: Source
-  readonly #at: readonly [index: number, start: number, end: number]
 
   constructor(
-    readonly spec: RuleSpec,
-    readonly kind: Rule['kind'],
-    readonly reversible: boolean,
     readonly pack: string,
     source: Source,
-    at: readonly [number, number, number],
+    readonly keyTable: KeyTable,
+    readonly keyRow: number,
   ) {
-    this.id = spec.id
-    this.name = spec.name
+    const c = source.columns
+    this.id = c.ids[keyRow]!
+    this.kind = c.kinds[keyRow] === 'd' ? 'definition' : 'rule'
+    this.reversible = c.keys[2 * keyRow + 1] !== -2
     this.#source = source
-    this.#at = at
   }
 
+  get spec(): RuleSpec {
+    return this.#source.file().rules[this.keyRow]!
+  }
+  get name(): string {
+    return this.spec.name
+  }
   get lhs(): Expr {
     return this.#revived().lhs
   }
@@ -118,17 +172,19 @@ class CachedRule implements Rule {
     return this.#revived().types
   }
 
-  // a record that does not read back (it passed the sum, so only a forged file) means the full check
+  // a record that does not read back (damaged, or forged) means the full check
   #revived(): Parts {
     if (this.#parts) return this.#parts
-    const [index, start, end] = this.#at
-    this.#parts = revive(this.#source.bytes.toString('latin1', start, end), this.spec)
+    const source = this.#source
+    const i = this.keyRow
+    const { bytes, starts } = source.records()
+    const text = bytes.toString('latin1', starts[i], starts[i]! + source.columns.lengths[i]!)
+    this.#parts = recordSum(text) === source.columns.sums.slice(16 * i, 16 * i + 16) ? revive(text, this.spec) : undefined
     if (!this.#parts) {
-      const source = this.#source
       source.full ??= source.recheck()
-      const rule = source.full[index]
+      const rule = source.full[i]
       // the full check compiles the same text, so the same rules in the same order
-      if (!rule || rule.id !== this.id) throw new Error(`the full check of the library has no rule "${this.id}" at ${index}`)
+      if (!rule || rule.id !== this.id) throw new Error(`the full check of the library has no rule "${this.id}" at ${i}`)
       this.#parts = rule
     }
     return this.#parts
@@ -174,12 +230,20 @@ function revive(text: string, spec: RuleSpec): Parts | undefined {
   }
 }
 
-const isKeys = (key: unknown, heads: unknown): boolean => (key === null || typeof key === 'string') && isStrings(heads)
+const isMatrices = (m: unknown): m is MatrixSetting => m === 'uppercase' || isStrings(m)
+const isIndices = (v: unknown, length: number, below: number, from = 0): v is number[] =>
+  Array.isArray(v) && v.length === length && v.every((x) => Number.isInteger(x) && x >= from && x < below)
 
-function isEntry(e: unknown): e is Entry {
-  if (!Array.isArray(e) || (e.length !== 4 && e.length !== 6)) return false
-  const [length, kind, ...keys] = e as unknown[]
-  return Number.isInteger(length) && (length as number) > 0 && (kind === 'rule' || kind === 'definition') && isKeys(keys[0], keys[1]) && (keys.length === 2 || isKeys(keys[2], keys[3]))
+/** The header's columns for n rules, if they are well formed. */
+function columnsOf(h: Record<string, unknown>, n: number): Columns | undefined {
+  const { ids, kinds, lengths, sums, keyNames, headNames, keys, headAt, headList } = h
+  if (!isStrings(ids) || ids.length !== n || typeof kinds !== 'string' || !/^[rd]*$/.test(kinds) || kinds.length !== n) return undefined
+  if (!isIndices(lengths, n, Infinity, 1) || typeof sums !== 'string' || !/^[0-9a-f]*$/.test(sums) || sums.length !== 16 * n) return undefined
+  if (!isStrings(keyNames) || !isStrings(headNames) || !isIndices(keys, 2 * n, keyNames.length, -2)) return undefined
+  if (!Array.isArray(headList) || !isIndices(headList, headList.length, headNames.length)) return undefined
+  if (!isIndices(headAt, 2 * n + 1, headList.length + 1) || headAt[0] !== 0 || headAt[2 * n] !== headList.length) return undefined
+  for (let p = 0; p < 2 * n; p++) if (headAt[p]! > headAt[p + 1]! || (p % 2 === 0 && keys[p] === -2)) return undefined
+  return { ids, kinds, lengths, sums, keyNames, headNames, keys, headAt, headList }
 }
 
 /**
@@ -187,38 +251,61 @@ function isEntry(e: unknown): e is Entry {
  * record is parsed when first used; one that does not read back calls `recheck` (the full check,
  * which may throw as a start without a cache would) and takes its rule from there.
  */
-export function cachedRules(library: string, text: string, file: PackFile, ctx: CacheContext, recheck: () => readonly Rule[]): Rule[] | undefined {
+export function cachedRules(library: string, text: string, ctx: CacheContext, recheck: () => readonly Rule[]): CachedPack | undefined {
+  const path = cacheFile(library, ctx.env)
+  let fd: number | undefined
   try {
-    const bytes = readFileSync(cacheFile(library, ctx.env))
-    if (bytes.indexOf(10) !== 64 || sha256(bytes.subarray(65)) !== bytes.toString('latin1', 0, 64)) return undefined
-    const headEnd = bytes.indexOf(10, 65)
-    if (headEnd < 0) return undefined
-    const header = JSON.parse(bytes.toString('latin1', 65, headEnd)) as { format?: unknown; digest?: unknown; rules?: unknown }
+    fd = openSync(path, 'r')
+    const size = fstatSync(fd).size
+    const top = Buffer.alloc(Math.min(size, 100))
+    readSync(fd, top, 0, top.length, 0)
+    const first = /^([0-9a-f]{64}) (\d+)\n/.exec(top.toString('latin1'))
+    if (!first) return undefined
+    const headStart = first[0].length
+    const headLength = Number(first[2])
+    if (headStart + headLength + 1 > size) return undefined
+    const headBytes = Buffer.alloc(headLength)
+    if (readSync(fd, headBytes, 0, headLength, headStart) !== headLength || sha256(headBytes) !== first[1]) return undefined
+    const header = JSON.parse(headBytes.toString('latin1')) as unknown
     if (!isObject(header) || header.format !== FORMAT || header.digest !== digestFor(text, ctx.build)) return undefined
-    const specs: unknown = file.rules
-    const entries = header.rules
-    if (!Array.isArray(specs) || !Array.isArray(entries) || typeof file.name !== 'string' || specs.length !== entries.length) return undefined
-    const source: Source = { bytes, recheck }
-    const rules: Rule[] = []
-    let start = headEnd + 1
-    for (let i = 0; i < entries.length; i++) {
-      const entry: unknown = entries[i]
-      const spec: unknown = specs[i]
-      if (!isEntry(entry) || !isObject(spec) || typeof spec.id !== 'string' || typeof spec.name !== 'string') return undefined
-      const end = start + entry[0]
-      if (end > bytes.length || (end < bytes.length && bytes[end] !== 10)) return undefined
-      const reversible = entry.length === 6
-      const rule = new CachedRule(spec as RuleSpec, entry[1], reversible, file.name, source, [i, start, end])
-      const keys: PatternKeys[] = [{ key: entry[2], heads: entry[3] }]
-      if (entry.length === 6) keys.push({ key: entry[4], heads: entry[5] })
-      presetKeys(rule, keys)
-      rules.push(rule)
-      start = end + 1
+    const { name, matrices, vectors, count } = header
+    if (typeof name !== 'string' || !isMatrices(matrices) || !isStrings(vectors) || !Number.isInteger(count)) return undefined
+    const columns = columnsOf(header, count as number)
+    if (!columns) return undefined
+    // the records (one a line) fill the file exactly
+    const recordsAt = headStart + headLength + 1
+    let total = 0
+    for (const l of columns.lengths) total += l + 1
+    if (recordsAt + Math.max(total - 1, 0) !== size) return undefined
+    let parsed: PackFile | undefined
+    // the text is the one the cache was made from, which was checked then
+    const file = (): PackFile => (parsed ??= JSON.parse(text) as PackFile)
+    // the records as this start finds them (a cache rewritten since fails the records' sums)
+    let records: { bytes: Buffer; starts: number[] } | undefined
+    const readRecords = (): { bytes: Buffer; starts: number[] } => {
+      let bytes: Buffer
+      try {
+        bytes = readFileSync(path).subarray(recordsAt)
+      } catch {
+        bytes = Buffer.alloc(0)
+      }
+      const starts: number[] = []
+      let at = 0
+      for (const l of columns.lengths) {
+        starts.push(at)
+        at += l + 1
+      }
+      return { bytes, starts }
     }
-    // the records fill the file exactly
-    return start === bytes.length + 1 || (entries.length === 0 && start === bytes.length) ? rules : undefined
+    const source: Source = { columns, records: () => (records ??= readRecords()), file, recheck }
+    const table = new ColumnKeys(columns)
+    const rules: Rule[] = []
+    for (let i = 0; i < columns.ids.length; i++) rules.push(new CachedRule(name, source, table, i))
+    return { name, matrices, vectors, rules, file }
   } catch {
     return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
@@ -226,21 +313,47 @@ export function cachedRules(library: string, text: string, file: PackFile, ctx: 
  * Write the cache of a checked library (best effort: a cache that cannot be written is skipped),
  * then remove all but the KEEP_CACHES newest library caches of the folder.
  */
-export function storeCache(library: string, text: string, rules: readonly Rule[], ctx: CacheContext): void {
+export function storeCache(library: string, text: string, pack: Omit<CachedPack, 'file'>, ctx: CacheContext): void {
   const path = cacheFile(library, ctx.env)
+  const { rules } = pack
   const records = rules.map((r) =>
     ascii(JSON.stringify({ lhs: r.lhs, rhs: r.rhs, where: r.where, literals: [...r.literals], scalarWildcards: [...r.scalarWildcards], typed: r.typed } satisfies RuleRecord)),
   )
-  const entries = rules.map((r, i): Entry => {
-    const f = patternKeys(r.lhs)
-    const head: Entry = [records[i]!.length, r.kind, f.key, [...f.heads]]
-    if (!r.reversible) return head
-    const b = patternKeys(r.rhs)
-    return [...head, b.key, [...b.heads]]
-  })
-  const body = `${ascii(JSON.stringify({ format: FORMAT, digest: digestFor(text, ctx.build), rules: entries }))}\n${records.join('\n')}`
+  const patterns = rules.flatMap((r) => [patternKeys(r.lhs), r.reversible ? patternKeys(r.rhs) : undefined])
+  // each pattern's heads rarest first (in this library), so the index files it under its rarest
+  const count = new Map<string, number>()
+  for (const p of patterns) for (const h of p?.heads ?? []) count.set(h, (count.get(h) ?? 0) + 1)
+  const number = (names: Map<string, number>, name: string): number => names.get(name) ?? names.set(name, names.size).get(name)!
+  const keyNames = new Map<string, number>()
+  const headNames = new Map<string, number>()
+  const headAt = [0]
+  const headList: number[] = []
+  for (const p of patterns) {
+    for (const h of [...(p?.heads ?? [])].sort((a, b) => count.get(a)! - count.get(b)!)) headList.push(number(headNames, h))
+    headAt.push(headList.length)
+  }
+  const keys = patterns.map((p, c) => (!p ? (c % 2 ? -2 : -1) : p.key === null ? -1 : number(keyNames, p.key)))
+  const header = ascii(
+    JSON.stringify({
+      format: FORMAT,
+      digest: digestFor(text, ctx.build),
+      name: pack.name,
+      matrices: pack.matrices,
+      vectors: pack.vectors,
+      count: rules.length,
+      ids: rules.map((r) => r.id),
+      kinds: rules.map((r) => (r.kind === 'definition' ? 'd' : 'r')).join(''),
+      lengths: records.map((r) => r.length),
+      sums: records.map(recordSum).join(''),
+      keyNames: [...keyNames.keys()],
+      headNames: [...headNames.keys()],
+      keys,
+      headAt,
+      headList,
+    }),
+  )
   // writeAtomic does its work synchronously; its failure is a rejected promise, ignored here
-  writeAtomic(path, `${sha256(body)}\n${body}`, dirname(path)).catch(() => undefined)
+  writeAtomic(path, `${sha256(header)} ${header.length}\n${header}\n${records.join('\n')}`, dirname(path)).catch(() => undefined)
   prune(dirname(path), path)
 }
 

@@ -24,6 +24,8 @@ export interface LoadedPack {
   readonly file: PackFile
   /** The pack's rules, compiled, in file order. */
   readonly rules: readonly Rule[]
+  /** Its matrix convention and declared vectors, when known without reading `file` (from the cache). */
+  readonly settings?: { readonly matrices: MatrixSetting; readonly vectors: readonly string[] }
 }
 
 export interface Library {
@@ -153,19 +155,26 @@ export function readUserPack(path: string, options: { env?: Env } = {}): LoadedP
   const ctx: CacheContext = { env: options.env, build }
   const checked = (): LoadedPack => {
     const pack = checkUserText(text, path)
-    storeCache(path, text, pack.rules, ctx)
+    storeCache(path, text, { name: pack.name, ...settingsOf(pack), rules: pack.rules }, ctx)
     return pack
   }
-  let file: PackFile | undefined
-  try {
-    file = JSON.parse(text) as PackFile
-  } catch {
-    file = undefined
+  const hit = cachedRules(path, text, ctx, () => checked().rules)
+  if (!hit) return checked()
+  return {
+    name: hit.name,
+    path,
+    shipped: false,
+    get file() {
+      return hit.file()
+    },
+    rules: hit.rules,
+    settings: { matrices: hit.matrices, vectors: hit.vectors },
   }
-  const rules = file && typeof file === 'object' ? cachedRules(path, text, file, ctx, () => checked().rules) : undefined
-  if (file && rules) return { name: file.name, path, shipped: false, file, rules }
-  return checked()
 }
+
+/** A pack's matrix convention (uppercase unless it says) and declared vectors. */
+const settingsOf = (pack: LoadedPack): { matrices: MatrixSetting; vectors: readonly string[] } =>
+  pack.settings ?? { matrices: pack.file.matrices ?? 'uppercase', vectors: vectorsIn(pack.file) }
 
 interface PackText {
   readonly file: string
@@ -276,5 +285,6 @@ export function loadLibrary(options: { userLibrary?: string; cache?: boolean; en
   const user = options.userLibrary ? readUserPack(resolve(options.userLibrary), env ? { env } : {}) : undefined
   if (user) packs.push(user)
   const { rules, overridden } = mergePacks(packs)
-  return { rules, packs, overridden, matrices: user?.file.matrices ?? 'uppercase', vectors: user ? vectorsIn(user.file) : [], ...(user ? { user } : {}) }
+  const { matrices, vectors } = user ? settingsOf(user) : { matrices: 'uppercase' as const, vectors: [] }
+  return { rules, packs, overridden, matrices, vectors: [...vectors], ...(user ? { user } : {}) }
 }
