@@ -52,7 +52,7 @@ describe('evaluation', () => {
   const at = (text: string, scope: Record<string, number | number[]>) =>
     evaluate(
       parseExpr(text),
-      new Map(Object.entries(scope).map(([k, v]) => [k, Array.isArray(v) ? { kind: 'array' as const, items: v } : v])),
+      new Map(Object.entries(scope).map(([k, v]) => [k, Array.isArray(v) ? { kind: 'array' as const, items: [0, ...v] } : v])),
     )
   it.each([
     ['ind(a == 1)', { a: 1 }, 1],

@@ -262,3 +262,31 @@ describe('a rule that cannot be verified is refused like a refuted one (issue 8,
     expect(JSON.parse(r.stdout)[0]).toMatchObject({ id: 'g', verdict: 'unverifiable', reason: expect.stringMatching(/circular/) })
   })
 })
+
+describe('a list has an entry 0 (x_0 is x[0]): lines that read it are judged, not "could not check"', () => {
+  it.each([
+    ['sum(x[i], i, 1, n)', 'sum(x[i], i, 0, n - 1)'],
+    ['x[0] + sum(x[i], i, 1, n)', 'sum(x[i], i, 1, n)'],
+    ['sum(x[i], i, 0, n)', 'sum(x[i], i, 1, n + 1)'],
+  ])('%s vs %s is not equal, and the counterexample shows the list from x[0]', async (from, to) => {
+    const r = await derive(['why', from, to, '--json'])
+    expect(r.status).toBe(1)
+    const out = JSON.parse(r.stdout)
+    expect(out.verdict).toBe('not-equal')
+    expect(Object.keys(out.counterexample.values)).toContain('x[0..]')
+  })
+
+  it.each([
+    ['sum(x[i], i, 0, n)', 'x[0] + sum(x[i], i, 1, n)'],
+    ['sum(x[i], i, 0, n - 1)', 'sum(x[j - 1], j, 1, n)'],
+  ])('%s = %s is equal', (from, to) => {
+    expect(compare(from, to)).toBe('equal')
+  })
+
+  it('a counterexample of lines that never read x[0] shows the list from x[1], as before', async () => {
+    const r = await derive(['why', 'sum(x[i], i, 1, n)', 'sum(x[i], i, 1, n - 1)', '--json'])
+    const values = JSON.parse(r.stdout).counterexample.values
+    expect(Object.keys(values)).toContain('x')
+    expect(Object.keys(values)).not.toContain('x[0..]')
+  })
+})

@@ -19,13 +19,18 @@ const compare: WhyOptions['compare'] = (a, b) => compareExpressions(a, b)
 const NONE: ReadonlySet<string> = new Set()
 
 /**
- * What a replayer sees: a rule step is a fit of its rule, in its direction (the reverse only of a
- * reversible rule), at its place, that gives the next line; an algebra step is an equality.
+ * What a replayer sees: a rule step is a fit of its rule, in its direction, at its place, that
+ * gives the next line (a one-way rule read right to left: its fit on the next line gives this
+ * one); an algebra step is an equality.
  */
 function replays(st: WhyStep): boolean {
   if (st.kind === 'algebra') return compare(st.from, st.to).verdict === 'equal' || sameKey(st.from, NONE) === sameKey(st.to, NONE)
   const rule = st.rule!
-  if (st.direction === 'reverse' && !rule.reversible) return false
+  if (st.direction === 'reverse' && !rule.reversible) {
+    // a one-way rule read right to left: applied to the next line, at its place, it gives this one
+    const back = findFits(st.to, [rule], { direction: 'forward' })
+    return back.some((f) => fitAt(f) === st.at && sameKey(f.result, NONE) === sameKey(st.from, NONE))
+  }
   const fits = findFits(st.from, [rule], { direction: st.direction!, spread: true })
   return fits.some((f) => fitAt(f) === st.at && sameKey(f.result, NONE) === sameKey(st.to, NONE))
 }
@@ -76,10 +81,28 @@ describe('why explains the issue 9 families at default settings', () => {
     ['diff(sum(y[i]*log(p) + (1 - y[i])*log(1 - p), i, 1, n), p)', 'sum(y[i], i, 1, n)/p - sum(1 - y[i], i, 1, n)/(1 - p)'],
     // a limit written n - 1 counts something, as n does: no counterexample at n = -17
     ['sum(r^k, k, 0, n - 1)', '(1 - r^n)/(1 - r)'],
+    // vector gradients split over sums and take constant factors out, as derivatives do
+    ["diff(1/2*(X*w - y)'*(X*w - y) + lambda/2*w'*w, w)", "X'*(X*w - y) + lambda*w"],
+    ["X'*X*w + lambda*w", "(X'*X + lambda*I)*w"],
   ])('%s = %s', (from, to) => {
     const { f, t, r } = explain(from, to)
     expect(r.verdict).toBe('explained')
     if (r.verdict === 'explained') expectChain(f, t, r.steps)
+  })
+
+  it.each([
+    // the TO line is the left side of a one-way rule: the rule read right to left
+    ['Var(X)', 'E(Var(X | Y)) + Var(E(X | Y))', 'total-variance'],
+    ['sum(x[i], i, 1, n) + x[n + 1]', 'sum(x[i], i, 1, n + 1)', 'sum-peel-last'],
+    ['E(Y)', 'E(E(Y | X))', 'tower-property'],
+  ])('a one-way rule on the TO side, read right to left: %s = %s', (from, to, id) => {
+    const { f, t, r } = explain(from, to)
+    expect(r.verdict).toBe('explained')
+    if (r.verdict !== 'explained') return
+    expectChain(f, t, r.steps)
+    const back = r.steps.find((s) => s.rule?.id === id)
+    expect(back?.direction).toBe('reverse')
+    expect(back?.rule?.reversible).toBe(false)
   })
 
   it('meets in the middle: a step of TO read backwards is the rule in the other direction', () => {

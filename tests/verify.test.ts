@@ -33,7 +33,9 @@ describe('evaluate', () => {
     { text: 'inv(A) * A', scope: { A }, want: matrix([[1, 0], [0, 1]]) },
     { text: 'A ^ -1 - inv(A)', scope: { A }, want: matrix([[0, 0], [0, 0]]) },
     { text: 'det(A) + trace(A)', scope: { A }, want: 3 },
-    { text: 'sum(x[i], i, 1, n)', scope: { x: { kind: 'array', items: [1, 2, 3, 4] }, n: 3 }, want: 6 },
+    { text: 'sum(x[i], i, 1, n)', scope: { x: { kind: 'array', items: [0, 1, 2, 3, 4] }, n: 3 }, want: 6 },
+    // a list has an entry 0: x[0] is items[0]
+    { text: 'x[0] + x[1]', scope: { x: { kind: 'array', items: [5, 1, 2] } }, want: 6 },
     { text: 'prod(i, i, 1, 5)', want: 120 },
     { text: 'sum(i, i, 3, 2)', want: 0 },
     { text: 'diff(x ^ 3, x)', scope: { x: 2 }, want: 12 },

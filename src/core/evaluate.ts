@@ -14,7 +14,7 @@ export interface Matrix {
   /** Vectors are n×1 columns; a 1×1 result is collapsed to a number. */
   readonly rows: Rows
 }
-/** The values of an indexed symbol: x[1] is items[0]. */
+/** The values of an indexed symbol (a list): x[0] is items[0], x[1] is items[1], ... */
 export interface ArrayValue {
   readonly kind: 'array'
   readonly items: readonly Value[]
@@ -228,7 +228,12 @@ class Evaluator {
       if (i < 1 || i > n) throw undef(`index ${i} is out of range 1..${n}`)
       return i - 1
     }
-    if (typeof base !== 'number' && base.kind === 'array' && idx.length === 1) return base.items[at(base.items.length, idx[0]!)]!
+    // an indexed symbol (a list, not a vector) has an entry 0 too: x[0] is items[0]
+    const entry = (n: number, i: number): number => {
+      if (i < 0 || i >= n) throw undef(`index ${i} is out of range 0..${n - 1}`)
+      return i
+    }
+    if (typeof base !== 'number' && base.kind === 'array' && idx.length === 1) return base.items[entry(base.items.length, idx[0]!)]!
     if (typeof base !== 'number' && base.kind === 'matrix') {
       const [r, c] = shapeOf(base.rows)
       if (idx.length === 2) return base.rows[at(r, idx[0]!)]![at(c, idx[1]!)]!
@@ -318,9 +323,9 @@ class Evaluator {
       const arr = scope.get(name)
       const i = integer(this.num(v.args[1]!, scope, 'an index'), 'an index')
       if (arr !== undefined && typeof arr !== 'number' && arr.kind === 'array') {
-        const item = arr.items[i - 1]
+        const item = arr.items[i]
         if (typeof item !== 'number') throw undef(`${name}[${i}] is not a number`)
-        return [{ name: `${name}[${i}]`, value: item, with: (t) => extend(scope, name, { kind: 'array', items: arr.items.map((x, k) => (k === i - 1 ? t : x)) }) }]
+        return [{ name: `${name}[${i}]`, value: item, with: (t) => extend(scope, name, { kind: 'array', items: arr.items.map((x, k) => (k === i ? t : x)) }) }]
       }
     }
     throw unsupported('diff(f, x) needs a variable x (a symbol or x[i])')

@@ -338,7 +338,12 @@ class Precise {
       if (i < 1 || i > n) throw undef(`index ${i} is out of range 1..${n}`)
       return i - 1
     }
-    if (!isDec(base) && base.kind === 'array' && idx.length === 1) return base.items[at(base.items.length, idx[0]!)]!
+    // an indexed symbol (a list, not a vector) has an entry 0 too: x[0] is items[0]
+    const entry = (n: number, i: number): number => {
+      if (i < 0 || i >= n) throw undef(`index ${i} is out of range 0..${n - 1}`)
+      return i
+    }
+    if (!isDec(base) && base.kind === 'array' && idx.length === 1) return base.items[entry(base.items.length, idx[0]!)]!
     if (!isDec(base) && base.kind === 'matrix') {
       const [r, c] = [base.rows.length, base.rows[0]!.length]
       if (idx.length === 2) return base.rows[at(r, idx[0]!)]![at(c, idx[1]!)]!
@@ -411,9 +416,9 @@ class Precise {
       const arr = scope.get(name)
       const i = this.int(v.args[1]!, scope, 'an index')
       if (arr !== undefined && !isDec(arr) && arr.kind === 'array') {
-        const item = arr.items[i - 1]
+        const item = arr.items[i]
         if (item === undefined || !isDec(item)) throw undef(`${name}[${i}] is not a number`)
-        return [{ value: item, with: (t) => extend(scope, name, { kind: 'array', items: arr.items.map((x, k) => (k === i - 1 ? t : x)) }) }]
+        return [{ value: item, with: (t) => extend(scope, name, { kind: 'array', items: arr.items.map((x, k) => (k === i ? t : x)) }) }]
       }
     }
     throw unsupported('diff(f, x) needs a variable x (a symbol or x[i])')

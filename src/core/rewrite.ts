@@ -101,7 +101,8 @@ export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOpti
           const k = `${rule.id}|${direction}|${key(fit.result, matrices)}`
           if (seen.has(k)) continue
           seen.add(k)
-          if (shaped && isMismatch(shapeOf(fit.result, matrices))) continue
+          // (the shapes of the line, and of the symbols the rule brings in, such as the identity I)
+          if (shaped && isMismatch(shapeOf(fit.result, matrices)) && isMismatch(shapeOf(fit.result, shapesFor([expr, fit.result], options.matrices ?? 'uppercase')))) continue
           out.push(fit)
           if (++count >= (options.perNode ?? 64)) {
             budget.cutRule()

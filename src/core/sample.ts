@@ -17,7 +17,7 @@ import { renameApart, symbolNames } from './scope.js'
 /** Sizes of random square matrices and vectors (one per draw), and outcomes of the probability space. */
 export const SIZES = [2, 3, 4] as const
 export const OUTCOMES = 6
-/** Length of a random indexed symbol x (sum limits stay well below it). */
+/** Last entry of a random indexed symbol x, whose entries are x[0] .. x[ARRAY_LENGTH] (sum limits stay well below it). */
 export const ARRAY_LENGTH = 12
 
 // ---- seeded randomness -------------------------------------------------------------------------
@@ -680,7 +680,7 @@ export function draw(
       case 'array': {
         const item = (): Value =>
           role.element === 'rv' ? randomVariable(rng, bounds, positive) : role.element === 'event' ? randomEvent(rng) : (tie() ?? sampleReal(rng, bounds, positive, beyond))
-        scope.set(name, { kind: 'array', items: Array.from({ length: ARRAY_LENGTH }, item) })
+        scope.set(name, { kind: 'array', items: Array.from({ length: ARRAY_LENGTH + 1 }, item) })
         break
       }
       case 'expr': {

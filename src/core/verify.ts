@@ -479,6 +479,17 @@ function formatPair(l: Value, r: Value): [number | string, number | string] {
   return [formatValue(l), formatValue(r)]
 }
 
+/** May the lines read entry 0 of list x: x[0] written, or a sum or product from 0 (or from an expression)? */
+function readsEntryZero(x: string, lines: readonly Expr[]): boolean {
+  const reads = (node: Expr): boolean => {
+    if (node.kind !== 'call') return false
+    const [a, b, lo] = node.args
+    if (node.head === OPS.index) return a?.kind === 'sym' && a.name === x && b?.kind === 'num' && b.value <= 0
+    return (node.head === 'sum' || node.head === 'prod') && lo !== undefined && !(lo.kind === 'num' && lo.value >= 1)
+  }
+  return lines.some((l) => [...walk(l)].some(({ node }) => reads(node)))
+}
+
 /** The values behind a counterexample: each symbol that matters, each expression a wildcard stood for, each unknown function. */
 export function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: Expr, rhs: Expr): Record<string, string | number> {
   const shown = new Set([...freeSymbols(lhs), ...freeSymbols(rhs)])
@@ -504,7 +515,11 @@ export function describeSample(symbols: readonly SymbolPlan[], s: Sample, lhs: E
     }
     const v = s.scope.get(name)
     if (!shown.has(name) || v === undefined) continue
-    out[name] = formatValue(v, reach)
+    // a list starts at x[0]; shown from x[1] unless the lines may read x[0]
+    if (typeof v !== 'number' && v.kind === 'array') {
+      const zero = readsEntryZero(name, [lhs, rhs])
+      out[zero ? `${name}[0..]` : name] = formatValue(zero ? v : { ...v, items: v.items.slice(1) }, zero ? reach + 1 : reach)
+    } else out[name] = formatValue(v, reach)
     probability ||= role.kind === 'rv' || role.kind === 'event' || (role.kind === 'array' && role.element !== 'scalar')
   }
   for (const [key, f] of s.functions) out[`${key.slice(0, key.lastIndexOf('/'))}(${f.params.join(', ')})`] = print(f.body)

@@ -91,7 +91,9 @@ export function renderWhy(from: Expr, to: Expr, r: WhyResult, s: Style, depth: n
     case 'explained': {
       lines.push(print(from))
       r.steps.forEach((st, i) => {
-        const by = st.kind === 'rule' ? `${s.rule(st.label)}${st.direction === 'reverse' ? ' (reverse)' : ''} ${s.id(`[${st.rule!.id}]`)}` : s.warn(st.label)
+        // a one-way rule read right to left: the next line is what the rule makes of this one
+        const reverse = st.direction !== 'reverse' ? '' : st.rule?.reversible ? ' (reverse)' : ' (read right to left)'
+        const by = st.kind === 'rule' ? `${s.rule(st.label)}${reverse} ${s.id(`[${st.rule!.id}]`)}` : s.warn(st.label)
         // a rule applied at several places at once names the first and counts the rest
         const more = (st.at?.split(',').length ?? 1) - 1
         const on = st.subterm ? s.dim(` on ${print(st.subterm)}${more ? ` and ${more} more place${more > 1 ? 's' : ''}` : ''}`) : ''

@@ -45,11 +45,8 @@ interface Side {
 
 /** What one search needs: the rules, the symbol shapes, the bounds. */
 export interface Search {
-  /**
-   * Fits of every rule (FROM side), of the reversible rules (the only ones whose TO-side rewrite
-   * reads backwards as a rule step), and of the derivative rules (a run of them is one move).
-   */
-  readonly memo: { readonly all: FitMemo; readonly reversible: FitMemo; readonly derivative: FitMemo }
+  /** Fits of every rule, and of the derivative rules (a run of them is one move). */
+  readonly memo: { readonly all: FitMemo; readonly derivative: FitMemo }
   readonly setting: SymbolSetting
   readonly matrices: ReadonlySet<string>
   /** Deadline on the processor-time clock (ms). */
@@ -74,7 +71,7 @@ export type Chain = WhyStep[]
 /** A search over `rules` within the deadline. */
 export function newSearch(rules: readonly Rule[], setting: SymbolSetting, matrices: ReadonlySet<string>, deadline: number): Search {
   const memo = (rs: readonly Rule[]): FitMemo => fitMemo(rs, setting, matrices, 8)
-  return { memo: { all: memo(rules), reversible: memo(rules.filter((r) => r.reversible)), derivative: memo(rules.filter(isDerivativeRule)) }, setting, matrices, deadline, explored: 0 }
+  return { memo: { all: memo(rules), derivative: memo(rules.filter(isDerivativeRule)) }, setting, matrices, deadline, explored: 0 }
 }
 
 /** Has a bound stopped the search (the deadline is checked now)? */
@@ -167,7 +164,7 @@ function* children(node: Node, side: Side, s: Search, longest: number): Generato
   const folded = foldNumbers(node.expr)
   const base: Node = key(folded, s.matrices) === key(node.expr, s.matrices) ? node : { ...node, expr: folded, parent: node, step: ARITHMETIC }
   // a rule applied at every place it fits is a step FROM takes (TO-side steps must replay backwards)
-  const { fits, time } = side.toward ? fitsIn(base.expr, s.memo.reversible, s.deadline) : fitsIn(base.expr, s.memo.all, s.deadline, true)
+  const { fits, time } = fitsIn(base.expr, s.memo.all, s.deadline, !side.toward)
   if (time) s.stopped = 'time'
   const depth = node.depth + 1
   for (const f of fits) {
@@ -176,8 +173,13 @@ function* children(node: Node, side: Side, s: Search, longest: number): Generato
       yield { expr: f.result, key, depth, parent: base, step: ruleStep(f) }
       continue
     }
-    // read backwards: the rule in the other direction turns the child into this line (at the
-    // same place, unless the fit acted at several)
+    // read backwards: a reversible rule in the other direction turns the child into this line
+    // (at the same place, unless the fit acted at several); a one-way rule's step is the
+    // equality it proves, read right to left
+    if (!f.rule.reversible) {
+      yield { expr: f.result, key, depth, parent: base, step: { ...ruleStep(f), direction: 'reverse', subterm: f.replacement } }
+      continue
+    }
     const back = replay(f.result, f.rule, flip(f.direction), base.key, s, f.paths ? undefined : f.path)
     if (back) yield { expr: f.result, key, depth, parent: base, step: ruleStep(back) }
   }
@@ -250,6 +252,14 @@ function chainOf(m: Meeting, s: Search): Chain | undefined {
       continue
     }
     if (!st.rule || !st.direction) return undefined
+    if (!st.rule.reversible) {
+      // the one-way rule, applied to the line after, gives this line: the step is that equality
+      const f = replay(n.parent.expr, st.rule, 'forward', sameKey(cur, s.matrices), s)
+      if (!f) return undefined
+      steps.push({ ...ruleStep(f), direction: 'reverse', subterm: f.replacement, from: cur, to: n.parent.expr })
+      cur = n.parent.expr
+      continue
+    }
     const f = replay(cur, st.rule, st.direction, n.parent.key, s)
     if (!f) return undefined
     steps.push({ ...ruleStep(f), from: cur, to: f.result })
