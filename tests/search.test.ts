@@ -10,7 +10,7 @@ import { parseExpr } from '../src/core/parse.js'
 import { print } from '../src/core/print.js'
 import { findFits, fitAt } from '../src/core/rewrite.js'
 import { fitMemo, fitsIn } from '../src/core/search/fits.js'
-import { compareExpressions } from '../src/core/verify.js'
+import { compareExpressions, conditionsCanHold } from '../src/core/verify.js'
 import { why, type WhyOptions, type WhyStep } from '../src/core/why.js'
 import { loadLibrary } from '../src/library/library.js'
 
@@ -84,6 +84,12 @@ describe('why explains the issue 9 families at default settings', () => {
     // vector gradients split over sums and take constant factors out, as derivatives do
     ["diff(1/2*(X*w - y)'*(X*w - y) + lambda/2*w'*w, w)", "X'*(X*w - y) + lambda*w"],
     ["X'*X*w + lambda*w", "(X'*X + lambda*I)*w"],
+    // a count N or an event A named in uppercase is a scalar in every part of the line, also in a
+    // part matched alone (N * lambda outside the sum, ind(A)^2 inside E)
+    ['diff(N*lambda, lambda) + sum(t[n], n, 1, N)', 'N + sum(t[n], n, 1, N)'],
+    ['diff(sum(t[n], n, 1, N)*log(lambda) - N*lambda, lambda)', 'sum(t[n], n, 1, N)/lambda - N'],
+    ['E(ind(A)^2) - E(ind(A))^2', 'P(A)*(1 - P(A))'],
+    ['E(1/N*sum(X[n], n, 1, N))', '1/N*sum(E(X[n]), n, 1, N)'],
   ])('%s = %s', (from, to) => {
     const { f, t, r } = explain(from, to)
     expect(r.verdict).toBe('explained')
@@ -103,6 +109,25 @@ describe('why explains the issue 9 families at default settings', () => {
     const back = r.steps.find((s) => s.rule?.id === id)
     expect(back?.direction).toBe('reverse')
     expect(back?.rule?.reversible).toBe(false)
+  })
+
+  it('a chain whose conditions cannot hold for the lines is passed over; one with none always counts', () => {
+    const never = { canHold: () => false }
+    expect(explain('log(a*b)', 'log(a) + log(b)', never).r.verdict).toBe('equal-unexplained')
+    expect(explain('exp(a + b)', 'exp(a)*exp(b)', never).r.verdict).toBe('explained')
+    // through an empty sum (N < 1) both lines are 0: not an explanation of sums over 1..N
+    const { f, t, r } = explain('E(1/N*sum(X[n], n, 1, N))', '1/N*sum(E(X[n]), n, 1, N)', { canHold: (a, b, assumes) => conditionsCanHold(a, b, assumes) })
+    expect(r.verdict).toBe('explained')
+    if (r.verdict !== 'explained') return
+    expectChain(f, t, r.steps)
+    expect(r.steps.map((s) => s.rule?.id)).not.toContain('sum-empty')
+  })
+
+  it('conditionsCanHold: tested at the points the lines are compared at', () => {
+    const [a, b] = [parseExpr('sum(x[i], i, 1, n)'), parseExpr('sum(x[i], i, 1, n)')]
+    expect(conditionsCanHold(a, b, ['n < 1'])).toBe(false)
+    expect(conditionsCanHold(a, b, ['n >= 2'])).toBe(true)
+    expect(conditionsCanHold(parseExpr('log(a*b)'), parseExpr('log(a) + log(b)'), ['a > 0', 'b > 0'])).toBe(true)
   })
 
   it('meets in the middle: a step of TO read backwards is the rule in the other direction', () => {

@@ -376,6 +376,18 @@ export function isMatrixName(name: string, setting: MatrixSetting): boolean {
 const countsOrIndexes = (x: Call, i: number): boolean =>
   ((x.head === 'sum' || x.head === 'prod') && x.args.length === 4 && i >= 1) || (x.head === 'int' && x.args.length === 4 && i >= 2) || (x.head === OPS.index && i >= 1)
 
+/** The symbols an expression uses as counts or indices (K in sum(f, k, 1, K), j in z[j]): numbers, never random. */
+export function countSymbols(e: Expr): Set<string> {
+  const out = new Set<string>()
+  const visit = (x: Expr, counting: boolean): void => {
+    if (x.kind === 'sym') {
+      if (counting) out.add(x.name)
+    } else if (x.kind === 'call') x.args.forEach((a, i) => visit(a, counting || countsOrIndexes(x, i)))
+  }
+  visit(e, false)
+  return out
+}
+
 /**
  * The matrix symbols of an expression. A symbol used as an argument of P/E/Var/Cov is a random
  * variable or event, so it is a scalar everywhere in that expression; so is a count or an index.

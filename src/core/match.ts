@@ -21,7 +21,7 @@ import { relationHolds, signOfDifference } from './precise.js'
 import * as Q from './rational.js'
 import { mayDependOn, renameBound } from './scope.js'
 import { SCALAR } from './scalar.js'
-import { isMatrixish, isOrderedProduct, shapeOf } from './shape.js'
+import { isMatrixish, isOrderedProduct, Shapes, shapeOf } from './shape.js'
 import { signOf } from './sign.js'
 
 export type Bindings = ReadonlyMap<string, Expr>
@@ -477,8 +477,9 @@ export function checkConditions(where: readonly Condition[], b: Bindings, matric
         if (isMatrixish(a, matrices)) return undefined
         break
       case 'nonrandom':
-        // random variables and events are the names that start with an uppercase letter
-        if ([...freeSymbols(a)].some((s) => /^[A-Z]/.test(s))) return undefined
+        // random variables and events are the names that start with an uppercase letter, except a
+        // count or an index of the lines (N data points in sum(x[n], n, 1, N))
+        if ([...freeSymbols(a)].some((s) => /^[A-Z]/.test(s) && !(matrices instanceof Shapes && matrices.counts.has(s)))) return undefined
         break
     }
   }

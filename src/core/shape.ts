@@ -4,7 +4,7 @@
 // only a vector makes fit. A product that comes out 1×1 is a scalar: it commutes, and its
 // transpose is itself. Kinds alone decide what commutes and what may bind a wildcard; dimensions
 // (which sizes must agree) are a separate pass for the sampler.
-import { boundVar, type Call, type Expr, isMatrixName, matrixSymbols, type MatrixSetting, OPS, PROBABILITY_FNS, walk } from './expr.js'
+import { boundVar, type Call, countSymbols, type Expr, isMatrixName, matrixSymbols, type MatrixSetting, OPS, PROBABILITY_FNS, walk } from './expr.js'
 import { print } from './print.js'
 import { SCALAR } from './scalar.js'
 
@@ -32,17 +32,20 @@ export class Shapes extends Set<string> {
   readonly memo = new WeakMap<Expr, Kind | Mismatch>()
   /** Number functions (exp, log, ...) take only scalars; otherwise they act entry by entry. */
   readonly strict: boolean
-  constructor(matrices: Iterable<string>, vectors: Iterable<string>, entryVectors: Iterable<string> = [], strict = false) {
+  /** Symbols the lines use as counts or indices (N in sum(t[n], n, 1, N)): numbers, never random. */
+  readonly counts: ReadonlySet<string>
+  constructor(matrices: Iterable<string>, vectors: Iterable<string>, entryVectors: Iterable<string> = [], strict = false, counts: Iterable<string> = []) {
     const v = new Set(vectors)
     super([...[...matrices].filter((m) => !v.has(m)), ...v])
     this.vectors = v
     this.entryVectors = new Set(entryVectors)
     this.strict = strict
+    this.counts = new Set(counts)
   }
   /** A string that differs whenever what the symbols are differs (for caches keyed by convention). */
   get convention(): string {
     const names = [...this].sort().map((n) => (this.vectors.has(n) ? `${n}:v` : n))
-    return [...names, ...[...this.entryVectors].sort().map((n) => `${n}[]:v`)].join(',')
+    return [...names, ...[...this.entryVectors].sort().map((n) => `${n}[]:v`), ...[...this.counts].sort().map((n) => `${n}#`)].join(',')
   }
 }
 
@@ -213,6 +216,13 @@ export interface ShapeSetting {
   readonly vectors: readonly string[]
   /** Indexed symbols whose entries are vectors (inferred: w' * x[i] + b). */
   readonly entryVectors?: readonly string[]
+  /**
+   * Symbols that are scalars whatever their name, as the whole lines show (N in sum(t[n], n, 1, N)
+   * is a count, X in E(X) a random variable): also in a part of a line seen alone (N * lambda).
+   */
+  readonly scalars?: readonly string[]
+  /** Symbols the whole lines use as counts or indices (never random, also in a part seen alone). */
+  readonly counts?: readonly string[]
 }
 
 /** What commands pass down: the library's matrix convention alone, or with vectors. */
@@ -228,10 +238,34 @@ export const vectorsOf = (s: SymbolSetting): readonly string[] => (isShapeSettin
 
 const entryVectorsOf = (s: SymbolSetting): readonly string[] => (isShapeSetting(s) ? (s.entryVectors ?? []) : [])
 
+const scalarsOf = (s: SymbolSetting): readonly string[] => (isShapeSetting(s) ? (s.scalars ?? []) : [])
+const countsOf = (s: SymbolSetting): readonly string[] => (isShapeSetting(s) ? (s.counts ?? []) : [])
+
 /** A setting with more vectors (and indexed symbols whose entries are vectors). */
 export function withVectors(s: SymbolSetting, vectors: Iterable<string>, entryVectors: Iterable<string> = []): ShapeSetting {
   const entries = [...new Set([...entryVectorsOf(s), ...entryVectors])].sort()
-  return { matrices: matricesOf(s), vectors: [...new Set([...vectorsOf(s), ...vectors])].sort(), ...(entries.length ? { entryVectors: entries } : {}) }
+  const [scalars, counts] = [scalarsOf(s), countsOf(s)]
+  return {
+    matrices: matricesOf(s),
+    vectors: [...new Set([...vectorsOf(s), ...vectors])].sort(),
+    ...(entries.length ? { entryVectors: entries } : {}),
+    ...(scalars.length ? { scalars } : {}),
+    ...(counts.length ? { counts } : {}),
+  }
+}
+
+/**
+ * The setting for parts of these lines: each symbol that the lines show is a scalar although its
+ * name says matrix (a count, an index, a random variable) stays one in every part.
+ */
+export function forPartsOf(lines: readonly Expr[], s: SymbolSetting): ShapeSetting {
+  const m = matricesOf(s)
+  const matrices = matrixSymbols({ kind: 'call', head: 'lines', args: lines }, m)
+  const scalars = new Set(scalarsOf(s))
+  for (const line of lines) for (const { node } of walk(line)) if (node.kind === 'sym' && isMatrixName(node.name, m) && !matrices.has(node.name)) scalars.add(node.name)
+  const counts = new Set([...countsOf(s), ...lines.flatMap((l) => [...countSymbols(l)])])
+  const base = withVectors(s, [])
+  return { ...base, ...(scalars.size ? { scalars: [...scalars].sort() } : {}), ...(counts.size ? { counts: [...counts].sort() } : {}) }
 }
 
 /**
@@ -262,12 +296,15 @@ export function shapesOf(exprs: readonly Expr[], setting: SymbolSetting): Shapes
   const matrices = new Set<string>()
   const vectors = new Set<string>()
   // a random variable in one line (E(Y | Y)) is one in every line (Y)
-  for (const n of matrixSymbols({ kind: 'call', head: 'lines', args: exprs }, m)) matrices.add(n)
+  const scalars = new Set(scalarsOf(setting))
+  for (const n of matrixSymbols({ kind: 'call', head: 'lines', args: exprs }, m)) if (!scalars.has(n)) matrices.add(n)
   for (const e of exprs) {
     for (const n of transposedSymbols(e, m)) vectors.add(n)
     if (declared.size) for (const { node } of walk(e)) if (node.kind === 'sym' && declared.has(node.name)) vectors.add(node.name)
   }
-  return new Shapes(matrices, vectors, entryVectorsOf(setting))
+  const counts = new Set(countsOf(setting))
+  for (const e of exprs) for (const n of countSymbols(e)) counts.add(n)
+  return new Shapes(matrices, vectors, entryVectorsOf(setting), false, counts)
 }
 
 // ---- inference for lines of a derivation --------------------------------------------------------
@@ -297,12 +334,12 @@ export function inferShapes(lines: readonly Expr[], setting: SymbolSetting): Inf
   const strict = inferIn(lines, setting, true)
   if (!strict.ok) return inferIn(lines, setting, false)
   const { vectors, entryVectors } = strict.shapes
-  return { ...strict, shapes: new Shapes(strict.shapes, vectors, entryVectors) }
+  return { ...strict, shapes: new Shapes(strict.shapes, vectors, entryVectors, false, strict.shapes.counts) }
 }
 
 function inferIn(lines: readonly Expr[], setting: SymbolSetting, strict: boolean): Inference {
   const lenient = shapesOf(lines, setting)
-  const base = new Shapes(lenient, lenient.vectors, lenient.entryVectors, strict)
+  const base = new Shapes(lenient, lenient.vectors, lenient.entryVectors, strict, lenient.counts)
   const declared = new Set(vectorsOf(setting))
   const readings: ShapeReading[] = []
   for (const n of [...base.vectors].sort()) {
@@ -313,7 +350,7 @@ function inferIn(lines: readonly Expr[], setting: SymbolSetting, strict: boolean
   const candidates = scalarCandidates(lines, base)
   // a candidate "x[]" says: the entries x[i] are vectors (x[i] is the i-th data point)
   const promoted = (set: readonly string[]): Shapes =>
-    new Shapes(base, [...base.vectors, ...set.filter((n) => !n.endsWith('[]'))], [...base.entryVectors, ...set.filter((n) => n.endsWith('[]')).map((n) => n.slice(0, -2))], strict)
+    new Shapes(base, [...base.vectors, ...set.filter((n) => !n.endsWith('[]'))], [...base.entryVectors, ...set.filter((n) => n.endsWith('[]')).map((n) => n.slice(0, -2))], strict, base.counts)
   for (let size = 1; size <= Math.min(MAX_PROMOTED, candidates.length); size++) {
     const fits = subsets(candidates, size).filter((set) => linesMismatch(lines, promoted(set)) === undefined)
     if (fits.length === 1) {

@@ -4,7 +4,7 @@ import { dimClasses } from './dims.js'
 import { type Expr, freeSymbols, isMatrixName, OPS, walk } from './expr.js'
 import { EvalError, evaluate, isBuiltin, usesNumericCalculus, type Value } from './evaluate.js'
 import { conditionsHold, judgePoint, type PointVerdict } from './precise.js'
-import type { Condition } from './parse.js'
+import { type Condition, parseCondition } from './parse.js'
 import { print } from './print.js'
 import { instantiate } from './rewrite.js'
 import { evalConstant, substitute } from './match.js'
@@ -141,6 +141,34 @@ export function compareExpressions(
   if (r.verdict === 'same') return { verdict: 'equal', points: r.points }
   if (r.verdict === 'unknown') return { verdict: 'unknown', reason: r.reason }
   return { verdict: 'not-equal', counterexample: { values: r.values, from: r.left, to: r.right } }
+}
+
+/**
+ * Can these conditions (a chain's assumptions, as printed) hold where two lines are compared? True
+ * if one of a few points drawn as for the lines meets them all, or if that cannot be told; false
+ * when none does (n < 1 for lines whose sums run over 1..n: such a chain explains an empty case).
+ */
+export function conditionsCanHold(from: Expr, to: Expr, assumes: readonly string[], options: CheckOptions & { matrices?: SymbolSetting; assume?: readonly Condition[] } = {}): boolean {
+  let conditions: Condition[]
+  try {
+    conditions = assumes.map(parseCondition)
+  } catch {
+    return true
+  }
+  // the points the lines are compared at (drawn for the lines alone, not steered by the conditions)
+  const problem = pairProblem(from, to, options)
+  const symbols = plan(problem)
+  const rng = new Rng(options.seed ?? DEFAULT_SEED)
+  for (let k = 0; k < 200; k++) {
+    const s = draw(symbols, rng, { positive: k >= 100, ...(options.definitions ? { definitions: options.definitions } : {}) })
+    try {
+      if (!s.emptyRange && meetsConditions(problem.where, s) && meetsConditions(conditions, s)) return true
+    } catch (e) {
+      if (e instanceof EvalError) return true
+      throw e
+    }
+  }
+  return false
 }
 
 /** The sampling problem for two lines of a derivation (not a rule: every symbol just gets a value). */

@@ -8,7 +8,7 @@ import { boundVar, type Expr, freeSymbols, isAC, OPS, variableOf, walk } from '.
 import { print } from './print.js'
 import type { Direction, Rule, RuleSpec } from './rule.js'
 import { guided, meet, newSearch, type Search } from './search/meet.js'
-import { shapesFor, type SymbolSetting, withVectors } from './shape.js'
+import { forPartsOf, shapesFor, type SymbolSetting, withVectors } from './shape.js'
 
 /** One step of an explanation: a library rule, or a labelled algebra step. */
 export interface WhyStep {
@@ -65,6 +65,11 @@ export interface WhyOptions {
   readonly matrices?: SymbolSetting
   /** The numeric judge: equal at `points` random points (its default when not given), or a counterexample. */
   readonly compare: (a: Expr, b: Expr, points?: number) => NumericComparison
+  /**
+   * Can a chain's conditions hold where the lines are compared? A chain that needs n < 1 for lines
+   * whose sums run over 1..n explains only the empty case, and is passed over. Absent: always.
+   */
+  readonly canHold?: (from: Expr, to: Expr, assumes: readonly string[]) => boolean
   /** Is a candidate rule numerically verified? Used before suggesting one. */
   readonly verifies?: (spec: RuleSpec) => boolean
   /** Called as the search goes (for a progress line). */
@@ -81,11 +86,17 @@ export const WHY_DEPTH = 12
 export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOptions): WhyResult {
   const matrices = shapesFor([from, to], options.matrices ?? 'uppercase')
   // a vector of either line stays one in every expression the search reaches (x' may vanish)
-  const setting = withVectors(options.matrices ?? 'uppercase', matrices.vectors, matrices.entryVectors)
+  // (and a count or random variable named in uppercase stays a scalar in every part the search matches alone)
+  const setting = withVectors(forPartsOf([from, to], options.matrices ?? 'uppercase'), matrices.vectors, matrices.entryVectors)
   const depth = options.depth ?? WHY_DEPTH
   const maxNodes = options.maxNodes ?? 300
   const timeLimit = options.timeLimit ?? WHY_TIME_LIMIT
-  const search = newSearch(rules, setting, matrices, clock() + timeLimit * 1000)
+  const canHold = options.canHold
+  const accept = canHold && ((steps: readonly WhyStep[]): boolean => {
+    const assumes = [...new Set(steps.flatMap((s) => s.assumes))]
+    return assumes.length === 0 || canHold(from, to, assumes)
+  })
+  const search = newSearch(rules, setting, matrices, clock() + timeLimit * 1000, accept || undefined)
   const finish = (steps: WhyStep[]): WhyResult => ({ verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored: search.explored })
   const bounds = { depth, maxNodes, progress: options.progress }
   // lines the numbers tell apart have no chain worth the search: a few points first, which tell

@@ -43,7 +43,7 @@ export interface WhyContext {
 export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, w: WhyContext = {}): Promise<WhyResult> {
   const { rules, shapes, assume, timeLimit = WHY_TIME_LIMIT } = w
   // the verifier is loaded only by the commands that need it (keeps `derive match` starting fast)
-  const { compareExpressions, verifyRule } = await import('../../core/verify.js')
+  const { compareExpressions, conditionsCanHold, verifyRule } = await import('../../core/verify.js')
   const lib = ctx.library()
   const setting = shapes ?? ctx.shapes([from, to])
   const definitions = lib.rules.filter((r) => r.kind === 'definition')
@@ -57,6 +57,7 @@ export async function runWhy(ctx: Context, from: Expr, to: Expr, depth: number, 
       timeLimit,
       matrices: setting,
       compare: (a, b, points) => compareExpressions(a, b, { definitions, matrices: setting, ...(assume ? { assume } : {}), ...(points ? { points } : {}) }),
+      canHold: (a, b, assumes) => conditionsCanHold(a, b, assumes, { definitions, matrices: setting, ...(assume ? { assume } : {}) }),
       verifies: (spec) => {
         try {
           const rule = compileRule(spec, { pack: 'suggestion', matrices: lib.matrices })

@@ -55,6 +55,8 @@ export interface Search {
   stopped?: 'time' | 'nodes'
   /** Lines expanded so far (both sides, both phases). */
   explored: number
+  /** Is a chain found acceptable (its conditions can hold for the lines)? Absent: every chain is. */
+  readonly accept?: ((chain: Chain) => boolean) | undefined
 }
 
 export interface Bounds {
@@ -69,9 +71,9 @@ export interface Bounds {
 export type Chain = WhyStep[]
 
 /** A search over `rules` within the deadline. */
-export function newSearch(rules: readonly Rule[], setting: SymbolSetting, matrices: ReadonlySet<string>, deadline: number): Search {
+export function newSearch(rules: readonly Rule[], setting: SymbolSetting, matrices: ReadonlySet<string>, deadline: number, accept?: (chain: Chain) => boolean): Search {
   const memo = (rs: readonly Rule[]): FitMemo => fitMemo(rs, setting, matrices, 8)
-  return { memo: { all: memo(rules), derivative: memo(rules.filter(isDerivativeRule)) }, setting, matrices, deadline, explored: 0 }
+  return { memo: { all: memo(rules), derivative: memo(rules.filter(isDerivativeRule)) }, setting, matrices, deadline, explored: 0, accept }
 }
 
 /** Has a bound stopped the search (the deadline is checked now)? */
@@ -150,7 +152,7 @@ function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, ne
     const m = meetingOf(child, side, other, s)
     const length = m ? m.from.depth + m.to.depth : Infinity
     const chain = m && length <= longest ? chainOf(m, s) : undefined
-    if (chain) return { chain, length }
+    if (chain && (!s.accept || s.accept(chain))) return { chain, length }
   }
   return undefined
 }
@@ -285,7 +287,7 @@ export function meet(from: Expr, to: Expr, s: Search, bounds: Bounds): { chain?:
   const sides = { from: A, to: B }
   const start = meetingOf(A.frontier[0]!, A, B, s)
   const c = start && chainOf(start, s)
-  if (c) return { chain: c, sides }
+  if (c && (!s.accept || s.accept(c))) return { chain: c, sides }
   const want = new Map([
     [A, headCounts(to)],
     [B, headCounts(from)],
