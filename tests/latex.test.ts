@@ -145,6 +145,12 @@ describe('LaTeX forms of SPEC §1.2', () => {
     ['\\, x^{(i)}_j', 'x[i][j]'],
     ['\\langle x_i, x_j \\rangle', "x[i]' * x[j]"],
     ['\\mathcal{L}(\\theta; x)', 'L(theta, x)'],
+    ['\\sum_{i,j} a_i b_j', 'sum(sum(a[i] * b[j], j), i)'],
+    ['\\lambda_{\\max}', 'lambda_max'],
+    ['\\theta^{*} + \\mathbf{x}^*', 'thetastar + xstar'],
+    ['\\mathbb{V}[X]', 'Var(X)'],
+    ['{n \\choose k}', 'choose(n, k)'],
+    ["h'(a_j) \\, \\delta_k", 'diff(h(a[j]), a[j]) * delta[k]'],
   ])('%s reads as %s', (latex, want) => {
     expect(print(parseExpr(latex))).toBe(want)
   })
@@ -161,6 +167,9 @@ describe('LaTeX forms of SPEC §1.2', () => {
     ['\\operatorname{softmax}(\\mathbf{o})', '(x, j, n)'],
     ['\\mathrm{KL}(q \\| p)', 'kl(p, q, n)'],
     ['D_{KL}(q \\| p)', 'divergence'],
+    ['e^{x}\\big|_{x=0}', 'evaluation bar'],
+    ['\\left. \\frac{df}{dx} \\right|_{x=0}', 'evaluation bar'],
+    ['\\operatorname*{arg\\,min}_{\\beta} \\|y - X\\beta\\|^2', 'argmax/argmin'],
   ])('%s is refused (%s)', (latex, hint) => {
     expect(() => parseExpr(latex)).toThrow(hint)
   })

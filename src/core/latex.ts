@@ -125,6 +125,7 @@ function tokenize(src: string): Token[] {
       i += m![0].length
       if (WORD_COMMANDS.has(text)) {
         let j = i
+        if (text === '\\operatorname' && src[j] === '*') j++ // \operatorname*{arg\,max}: limits below
         while (j < src.length && /\s/.test(src[j]!)) j++
         if (src[j] !== '{') fail(`${text} needs its text in braces`, start)
         let depth = 0
@@ -273,7 +274,7 @@ class Reader {
       if (IGNORED.has(t.text)) return true
       if (t.text === '\\|') return this.context !== 'norm'
       // (comparisons and the logic of a condition end a product too: \mathbb{1}\{y = k \land x > 0\})
-      return !['\\right', '\\rVert', '\\rangle', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal', '\\}', '\\land', '\\wedge', '\\lor', '\\vee'].includes(t.text) && !(t.text in LATEX_RELATIONS)
+      return !['\\right', '\\rVert', '\\rangle', '\\choose', '\\cdot', '\\times', '\\mid', '\\top', '\\intercal', '\\}', '\\land', '\\wedge', '\\lor', '\\vee'].includes(t.text) && !(t.text in LATEX_RELATIONS)
     }
     if (t.text === '|') return this.context !== 'P' && this.context !== 'abs'
     return t.text === '(' || t.text === '[' || t.text === '{'
@@ -352,6 +353,7 @@ class Reader {
       if (t.text === '(' || t.text === '[' || t.text === '{') return this.scripts(this.group(), t)
       if (t.text === '|') {
         this.next()
+        if (this.is('_')) this.fail('an evaluation bar (f|_{x=0}) has no notation: substitute the value yourself, or write the derivative and the point as two steps', t)
         this.refuseSetSize(t)
         const inner = this.nested('abs', () => this.sum())
         this.expect('|', 'a closing "|"')
@@ -483,6 +485,14 @@ class Reader {
     if (this.is('\\right')) {
       this.fail(`"\\right" without "\\left" (opened by "${open.text}")`)
     }
+    if (open.text === '{' && this.is('\\choose')) {
+      // {n \choose k}, the binomial coefficient
+      this.next()
+      const k = this.nested('group', () => this.sum())
+      this.skipIgnored()
+      this.expect('}', '"}" to close {n \\choose k}')
+      return call('choose', [inner, k])
+    }
     if (this.is(',')) this.fail(`"," inside "${open.text}${close}": a function of several arguments is written with a function letter, f(x, w) (a letter such as y or h here is a number), and a list has no notation`)
     this.expect(close, `"${close}" to close "${open.text}"`)
     return inner
@@ -499,7 +509,8 @@ class Reader {
     this.skipIgnored()
     if (!this.is('\\right')) this.fail('"\\left" is never closed by "\\right"', at)
     this.next()
-    this.next() // the closing delimiter
+    const close = this.next() // the closing delimiter
+    if (close.text === '|' && this.is('_')) this.fail('an evaluation bar (\\left. f \\right|_{x=0}) has no notation: substitute the value yourself, or write the derivative and the point as two steps', at)
     return { inner, open, at }
   }
 
@@ -565,7 +576,7 @@ class Reader {
     const args = this.arguments(head, at)
     const v = args[0]!
     const written = `${name}${"'".repeat(order)}`
-    if (args.length !== 1 || v.kind !== 'sym') this.fail(`${written}(...) at an expression has no notation: write \\frac{d}{du} for a variable u, or the derivative's formula`, at)
+    if (args.length !== 1 || !isVariable(v)) this.fail(`${written}(...) at an expression has no notation: write \\frac{d}{du} for a variable u, or the derivative's formula`, at)
     let e: Expr = call(head, args)
     for (let k = 0; k < order; k++) e = call('diff', [e, v])
     this.announce(`reading ${written}(${print(v)}) as ${print(e)}`)
@@ -706,6 +717,7 @@ class Reader {
       if (/^[A-Za-z][A-Za-z0-9]*$/.test(w)) return w
       this.fail(`a subscript ${g[0]!.text}{${w}} that is not a name`, g[0])
     }
+    if (g.length === 1 && (g[0]!.text === '\\max' || g[0]!.text === '\\min')) return g[0]!.text.slice(1) // \lambda_{\max}
     // \sigma_X, \mu_{\mathcal{B}}: uppercase letters, in a font or not
     const letters = g.filter((t) => !(t.kind === 'cmd' && ['\\mathcal', '\\mathbf', '\\mathrm', '\\mathsf', '\\boldsymbol'].includes(t.text)) && t.text !== '{' && t.text !== '}')
     if (letters.length && letters.every((t) => t.kind === 'letter' && /[A-Z]/.test(t.text))) return letters.map((t) => t.text).join('')
@@ -741,7 +753,8 @@ class Reader {
     const pos = raw[0]?.pos ?? caret.pos
     const end = this.t.pos
     if (raw.length === 0) this.fail('an empty superscript', caret)
-    return { e: this.isTransposeMark(raw) ? sym('T') : this.sub(raw, caret), raw, pos, end, text: this.src.slice(caret.pos + 1, end).trim() }
+    const special = this.isTransposeMark(raw) ? sym('T') : raw.length === 1 && raw[0]!.text === '*' ? sym('star') : undefined
+    return { e: special ?? this.sub(raw, caret), raw, pos, end, text: this.src.slice(caret.pos + 1, end).trim() }
   }
 
   private isTransposeMark(raw: readonly Token[]): boolean {
@@ -750,6 +763,12 @@ class Reader {
 
   /** base ^ script: a transpose (^T, ^\top), an example index (^{(i)}), an inverse (A^{-1}), or a power. */
   private power(base: Expr, e: Expr, raw: readonly Token[], at: Token): Expr {
+    if (raw.length === 1 && raw[0]!.text === '*') {
+      // \theta^*, \mathbf{x}^{*}: the optimum, a name of its own
+      if (base.kind !== 'sym') this.fail('a star (^*) on something that is not a name', raw[0])
+      this.announce(`reading ${printName(base)}^* as the name ${printName(base)}star`)
+      return sym(`${printName(base)}star`)
+    }
     if (this.isTransposeMark(raw)) {
       if (raw[0]!.text === 'T') this.announce(`reading ^T as the transpose`)
       return call(OPS.transpose, [base])
@@ -1046,6 +1065,11 @@ class Reader {
       if (name === 'E') return this.expectation(t)
       if (name === 'P') return this.scripts(this.probability(t), t)
       if (name === 'I') return this.scripts(this.indicator(t, '\\mathbb{I}'), t) // Murphy's indicator
+      if (name === 'V' && (this.is('[') || this.is('(') || this.is('\\left'))) {
+        // Murphy's \mathbb{V}[X], the variance
+        this.announce('reading \\mathbb{V}[...] as the variance Var(...)')
+        return this.scripts(call('Var', this.arguments('Var', t)), t)
+      }
       this.fail(`\\mathbb{${name}} (a set) is not an expression`, t)
     }
     if (t.text === '\\mathcal' && name === 'N' && (this.is('(') || this.is('\\left'))) return this.gaussian(t)
@@ -1220,6 +1244,15 @@ class Reader {
       this.fail(`a ${head} over a set (${this.src.slice(t.pos, this.t.pos).trim()}) has no notation: write ${t.text}_{i=1}^{n}`, t)
     }
     const varTokens = eq < 0 ? lower! : lower!.slice(0, eq)
+    if (eq < 0 && !upper && varTokens.some((x) => x.text === ',')) {
+      // \sum_{i,j} body: a double sum, \sum_i \sum_j
+      const names = varTokens.filter((x) => x.text !== ',').map((x) => this.sub([x], t))
+      if (names.some((n) => n.kind !== 'sym') || names.length !== varTokens.length - names.length + 1) this.fail(`the indices of ${t.text} must be names separated by commas`, t)
+      this.announce(`reading ${this.src.slice(t.pos, this.t.pos).trim()} as one ${head} per index (${names.map((n) => print(n)).join(', ')})`)
+      const body = this.extend(this.rest(t.text, t), names[0] as { name: string }, t.text)
+      this.consumedRest = true
+      return names.reduceRight((acc, n) => call(head, [acc, n]), body)
+    }
     const v = this.sub(varTokens, t)
     if (v.kind !== 'sym') this.fail(`the index of ${t.text} must be a name`, t)
     const lo = eq < 0 ? undefined : this.sub(lower!.slice(eq + 1), t)
@@ -1320,6 +1353,12 @@ function repeatedIndices(root: Expr): string[] {
 }
 
 const isMatrixName = (e: Expr): boolean => e.kind === 'sym' && /^[A-Z]/.test(e.name)
+
+/** A variable a derivative can be taken in: a name, or an entry of one (a_j, w[i][j]). */
+export function isVariable(e: Expr): boolean {
+  if (e.kind === 'sym') return true
+  return isCall(e, OPS.index) && isVariable(e.args[0]!) && e.args.slice(1).every((i) => i.kind === 'sym' || i.kind === 'num')
+}
 
 /** A matrix by its form: a matrix name, a transpose or inverse, a product with one, a sum of them (N + 1 is not). */
 function isMatrixExpr(e: Expr): boolean {

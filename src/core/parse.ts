@@ -3,7 +3,7 @@
 // exactly as the student typed it.
 import type { MathNode } from 'mathjs'
 import { add, call, div, type Expr, isCall, isConditionHead, mul, neg, num, numLiteral, OPS, pow, PROBABILITY_FNS, RELATION_HEADS, sub, sym } from './expr.js'
-import { readLatex } from './latex.js'
+import { isVariable, readLatex } from './latex.js'
 import { NumberText, parseMathjs } from './mathjs.js'
 import { print } from './print.js'
 import { renameApart } from './scope.js'
@@ -740,7 +740,7 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
         // f'(x), σ'(z): the derivative of the function at a variable
         const v = args[1]!
         const written = `${primed.name}${"'".repeat(primed.order)}(${print(v)})`
-        if (v.kind !== 'sym') return fail(`${written}: a derivative at an expression has no notation: write diff(${primed.head}(u), u) for a variable u, or the derivative's formula (for a transpose times a bracket write ${primed.name}' * (...))`, "'")
+        if (!isVariable(v)) return fail(`${written}: a derivative at an expression has no notation: write diff(${primed.head}(u), u) for a variable u, or the derivative's formula (for a transpose times a bracket write ${primed.name}' * (...))`, "'")
         let e: Expr = call(primed.head, [v])
         for (let k = 0; k < primed.order; k++) e = call('diff', [e, v])
         announce(`reading ${written} as ${print(e)}`)
