@@ -119,6 +119,14 @@ describe('a name the line uses as a number multiplies when applied (p(1 - p) is 
     expect(() => parseExpr(input)).toThrow(/is used as a number in these lines and is applied here.*write \w+ \* \(\.\.\.\) for a product/)
   })
 
+  it('np(1 - p) with p a number is refused, saying to write the product (a short function name keeps its meaning)', () => {
+    expect(() => parseExpr('np(1 - p)')).toThrow('for the product write n * p * (...)')
+    expect(() => parseExpr('np(1 - q)', { values: new Set(['q']) })).not.toThrow()
+    expect(() => parseExpr('np(1 - q)', { values: new Set(['p']) })).toThrow('write n * p * (...)')
+    expect(print(parseExpr('kl(p, q, n) + p'))).toBe('kl(p, q, n) + p')
+    expect(print(parseExpr('$np(1-p)$'))).toBe('n * p * (1 - p)')
+  })
+
   it('the other line of a step counts: p in "p * q + p" makes p(q + 1) a product', () => {
     const values = new Set(['p'])
     expect(print(parseExpr('p(q + 1)', { values }))).toBe('p * (q + 1)')

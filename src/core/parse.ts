@@ -51,6 +51,8 @@ export interface ValueNames {
   readonly values: ReadonlySet<string>
   /** Filled by the pass: each name it applied as a function or a probability (p(x), theta(y)). */
   readonly applied: Set<string>
+  /** The line's own plain names, known before reading it (the mathjs reader's symbols). */
+  readonly plain?: ReadonlySet<string>
   /** The mathjs reader's products read so far (node -> value and argument), for a power that follows. */
   readonly products?: Map<unknown, { value: Expr; arg: Expr }>
 }
@@ -438,9 +440,10 @@ function readExpr(input: string, options: ParseOptions): Expr {
   if (isLatex(input)) return readLatex(input, options)
   const { node, norm } = mathjsParse(input)
   if (node.type === 'AssignmentNode') throw new ParseError('"=" is not part of an expression (to compare two lines, use: derive why FROM TO)', input, where(norm, '='))
+  const plain = lineSymbols(node)
   return readWithValues(options, (names, announce) => {
     norm.readings.forEach(announce)
-    const e = convert(node, input, norm, announce, names)
+    const e = convert(node, input, norm, announce, { ...names, plain })
     const misplaced = misplacedCondition(e)
     if (misplaced) throw new ParseError(misplaced.reason, input, where(norm, misplaced.token))
     return e
@@ -524,6 +527,20 @@ const UNARY: Record<string, (a: Expr) => Expr> = {
   transpose: (a) => call(OPS.transpose, [a]),
   factorial: (a) => call(OPS.factorial, [a]),
   not: (a) => call(OPS.not, [a]),
+}
+
+/** Two or three lowercase letters applied: glued factors (np(1 - p)) when the last letter is a number in the line. */
+const GLUED = /^[a-z]{2,3}$/
+/** Short names that are functions (the library's kl, mse, bce and TeX's operators). */
+const SHORT_FUNCTIONS = new Set(['kl', 'mse', 'bce', 'erf', 'sec', 'csc', 'cot', 'gcd', 'lcm', 'arg', 'sgn', 'var', 'cov', 'std'])
+
+/** The names a mathjs tree uses as symbols (not as the name of a function applied). */
+function lineSymbols(root: MathNode): Set<string> {
+  const out = new Set<string>()
+  root.traverse((n, path) => {
+    if (n.type === 'SymbolNode' && path !== 'fn') out.add((n as MathNode & { name: string }).name)
+  })
+  return out
 }
 
 /** Names that are usually numbers, not functions: applied to something, derive says how it read them. */
@@ -771,6 +788,11 @@ function one(n: Node, args: Expr[], fail: (reason: string, token: string) => nev
           return r.e
         }
         names.applied.add(f.name)
+        const last = GLUED.test(f.name) && !SHORT_FUNCTIONS.has(f.name) ? f.name.at(-1)! : ''
+        if (last && (names.plain?.has(last) || names.values.has(last))) {
+          // np(1 - p) with p a number: the letters glued, not a function named np
+          return fail(`${f.name}(...) reads as one function named ${f.name}, while ${last} is a number here: for the product write ${[...f.name].join(' * ')} * (...)`, f.name)
+        }
         if (VALUE_LIKE.test(f.name)) announce(`reading ${f.name}(${args.map((a) => print(a)).join(', ')}) as the function ${f.name} applied (for a product write ${f.name} * (...))`)
       }
       if (f.name === 'piecewise') {
