@@ -537,9 +537,13 @@ const SHORT_FUNCTIONS = new Set(['kl', 'mse', 'bce', 'erf', 'sec', 'csc', 'cot',
 /** The names a mathjs tree uses as symbols (not as the name of a function applied). */
 function lineSymbols(root: MathNode): Set<string> {
   const out = new Set<string>()
-  root.traverse((n, path) => {
-    if (n.type === 'SymbolNode' && path !== 'fn') out.add((n as MathNode & { name: string }).name)
-  })
+  // an explicit stack, as convert's: a chain of thousands of terms is deeper than the call stack
+  const stack: MathNode[] = [root]
+  while (stack.length) {
+    const n = stack.pop() as Node
+    if (n.type === 'SymbolNode') out.add(n.name as string)
+    for (const k of kids(n)) stack.push(k)
+  }
   return out
 }
 
