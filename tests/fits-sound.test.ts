@@ -52,6 +52,10 @@ describe('property: every listed fit is numerically equal to its input where its
           const free = freeSymbols(e)
           const mentions = (c: Condition): Expr[] => (c.kind === 'rel' ? [c.lhs, c.rhs] : [...c.args])
           if (assume.some((c) => mentions(c!).some((x) => [...freeSymbols(x)].some((n) => !free.has(n))))) continue
+          // an assumption about an entry ("y[i] is an integer", "1 <= y[i]") is not applied by the judge
+          // when it draws the array (filed in ../briefs/search-misses2.md, H): it cannot test such a fit
+          const onEntry = (x: Expr): boolean => x.kind === 'call' && (x.head === '[]' || x.args.some(onEntry))
+          if (assume.some((c) => mentions(c!).some(onEntry))) continue
           const c = compareExpressions(e, f.result, { definitions, matrices: lib.matrices, assume: assume as Condition[], points: 20 })
           checked++
           expect(c.verdict, `${f.rule.id} at ${f.path.join('.') || '.'}: ${print(e)} -> ${print(f.result)} (assuming ${f.assumes.join(', ') || 'nothing'}): ${JSON.stringify(c)}`).not.toBe('not-equal')
