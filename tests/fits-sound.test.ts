@@ -52,6 +52,16 @@ describe('property: every listed fit is numerically equal to its input where its
           const free = freeSymbols(e)
           const mentions = (c: Condition): Expr[] => (c.kind === 'rel' ? [c.lhs, c.rhs] : [...c.args])
           if (assume.some((c) => mentions(c!).some((x) => [...freeSymbols(x)].some((n) => !free.has(n))))) continue
+          // the same when the bound index's name is also free elsewhere (sum(delta(m, 2), m, 1, 3) * sum(choose(m, j), j, 0, m):
+          // "m != 2" is about the sum's m; filed in ../briefs/search-misses2.md, I)
+          const bound = new Set<string>()
+          const binders = (x: Expr): void => {
+            if (x.kind !== 'call') return
+            if (['sum', 'prod'].includes(x.head) && x.args[1]?.kind === 'sym') bound.add(x.args[1].name)
+            x.args.forEach(binders)
+          }
+          binders(e)
+          if (assume.some((c) => mentions(c!).some((x) => [...freeSymbols(x)].some((n) => bound.has(n))))) continue
           // an assumption about an entry ("y[i] is an integer", "1 <= y[i]") is not applied by the judge
           // when it draws the array (filed in ../briefs/search-misses2.md, H): it cannot test such a fit
           const onEntry = (x: Expr): boolean => x.kind === 'call' && (x.head === '[]' || x.args.some(onEntry))
