@@ -90,6 +90,9 @@ describe('why explains the issue 9 families at default settings', () => {
     ['diff(sum(t[n], n, 1, N)*log(lambda) - N*lambda, lambda)', 'sum(t[n], n, 1, N)/lambda - N'],
     ['E(ind(A)^2) - E(ind(A))^2', 'P(A)*(1 - P(A))'],
     ['E(1/N*sum(X[n], n, 1, N))', '1/N*sum(E(X[n]), n, 1, N)'],
+    ['diff(-N/2*log(s2) - sum((x[n] - mu)^2, n, 1, N)/(2*s2), s2)', '-N/(2*s2) + sum((x[n] - mu)^2, n, 1, N)/(2*s2^2)'],
+    // conditional expectation is linear, and a constant stays itself
+    ['E(2*X + 1 | Y = y)', '2*E(X | Y = y) + 1'],
   ])('%s = %s', (from, to) => {
     const { f, t, r } = explain(from, to)
     expect(r.verdict).toBe('explained')

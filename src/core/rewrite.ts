@@ -31,7 +31,7 @@ import * as Q from './rational.js'
 import type { Direction, Rule } from './rule.js'
 import { type Candidate, candidatesFor, ruleIndex } from './rule-index.js'
 import { captures, SUBST, substituteFree } from './scope.js'
-import { isMismatch, shapeOf, shapesFor, type SymbolSetting } from './shape.js'
+import { isMismatch, shapeOf, type Shapes, shapesFor, type SymbolSetting } from './shape.js'
 
 /** One way a rule fits an expression: where, with which bindings, and what it gives. */
 export interface Fit {
@@ -68,6 +68,8 @@ export interface SearchOptions {
   readonly linearScan?: boolean
   /** Also a rule applied at every place it fits at once (see withEverywhere): the search's steps. */
   readonly spread?: boolean
+  /** The shapes of the line's symbols, when the caller knows them already (else inferred from expr). */
+  readonly shapes?: Shapes
 }
 
 const patternOf = (r: Rule, d: Direction): Expr => (d === 'forward' ? r.lhs : r.rhs)
@@ -83,7 +85,7 @@ const linear = (rules: readonly Rule[]): Omit<Candidate, 'heads'>[] =>
 /** Every fit of the rules anywhere in expr, outermost-leftmost first, each distinct result once. */
 export function findFits(expr: Expr, rules: readonly Rule[], options: SearchOptions = {}): Fit[] {
   const budget = options.budget ?? new Budget()
-  const matrices = shapesFor([expr], options.matrices ?? 'uppercase')
+  const matrices = options.shapes ?? shapesFor([expr], options.matrices ?? 'uppercase')
   const out: Fit[] = []
   const seen = new Set<string>()
   // a rewrite never turns a line that has a shape into one that has none ((X' * X + lambda) * w

@@ -83,6 +83,12 @@ function keysOf(rule: Rule): readonly PatternKeys[] {
 
 const tableOf = (rule: Rule): TabledRule | undefined => ((rule as Partial<TabledRule>).keyTable ? (rule as TabledRule) : undefined)
 
+/** The index key of a rule's left side ("diff/2", "log/1", "+"; null for a bare wildcard), read without reviving a tabled rule. */
+export function lhsKey(rule: Rule): string | null {
+  const t = tableOf(rule)
+  return t ? t.keyTable.key(2 * t.keyRow) : keysOf(rule)[0]!.key
+}
+
 const built = new WeakMap<readonly Rule[], RuleIndex>()
 
 /** The index of a rule list, built once per list (by identity). */

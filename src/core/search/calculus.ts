@@ -4,6 +4,7 @@
 // and again, until no derivative rule fits. Each step stays a real rule application at a place.
 import { type Expr, pathToString, size } from '../expr.js'
 import type { Fit } from '../rewrite.js'
+import { lhsKey } from '../rule-index.js'
 import type { Rule } from '../rule.js'
 import { type FitMemo, fitsIn } from './fits.js'
 
@@ -11,7 +12,7 @@ import { type FitMemo, fitsIn } from './fits.js'
 const MAX_STEPS = 16
 
 /** Does the rule take a derivative a step further (its left side is a derivative)? */
-export const isDerivativeRule = (r: Rule): boolean => r.lhs.kind === 'call' && r.lhs.head === 'diff'
+export const isDerivativeRule = (r: Rule): boolean => lhsKey(r) === 'diff/2'
 
 /**
  * The run of derivative-rule steps from expr (each fit acts on the previous one's result), empty

@@ -13,7 +13,7 @@ import { type Fit, findFits, fitAt } from '../rewrite.js'
 import { differentiate, isDerivativeRule } from './calculus.js'
 import { type FitMemo, fitMemo, fitsIn } from './fits.js'
 import type { Direction, Rule } from '../rule.js'
-import type { SymbolSetting } from '../shape.js'
+import { Shapes, type SymbolSetting } from '../shape.js'
 import type { WhyStep } from '../why.js'
 
 /** A step as stored in the search (its lines are filled in when the chain is read out). */
@@ -229,7 +229,9 @@ export function replay(
   path?: readonly number[],
 ): Fit | undefined {
   if (direction === 'reverse' && !rule.reversible) return undefined
-  const fits = findFits(from, [rule], { matrices: s.setting, direction, budget: new Budget(20_000, { deadline: s.deadline }), ...(path ? { path } : {}) })
+  // the lines' shapes, known already: inferring them again for each replay of a long line is dear
+  const shapes = s.matrices instanceof Shapes ? { shapes: s.matrices } : {}
+  const fits = findFits(from, [rule], { matrices: s.setting, direction, budget: new Budget(20_000, { deadline: s.deadline }), ...(path ? { path } : {}), ...shapes })
   return fits.find((f) => sameKey(f.result, s.matrices) === want)
 }
 
@@ -389,9 +391,22 @@ function headCounts(e: Expr): Map<string, number> {
  * when their sets are the same.
  */
 function signature(e: Expr): string {
-  const heads = new Set<string>()
-  for (const { node } of walk(e)) if (node.kind === 'call' && node.head !== OPS.add && node.head !== OPS.mul && node.head !== OPS.pow) heads.add(node.head)
-  return [...heads].sort().join(',')
+  return [...headsOf(e)].sort().join(',')
+}
+
+// the heads of each subtree, once (the lines of a search share most of their subtrees)
+const HEADS = new WeakMap<Expr, ReadonlySet<string>>()
+const NO_HEADS: ReadonlySet<string> = new Set()
+
+function headsOf(e: Expr): ReadonlySet<string> {
+  if (e.kind !== 'call') return NO_HEADS
+  let heads = HEADS.get(e)
+  if (heads) return heads
+  const out = new Set<string>()
+  if (e.head !== OPS.add && e.head !== OPS.mul && e.head !== OPS.pow) out.add(e.head)
+  for (const a of e.args) for (const h of headsOf(a)) out.add(h)
+  HEADS.set(e, (heads = out))
+  return heads
 }
 
 const AS_WRITTEN = 'as written'
