@@ -93,6 +93,8 @@ describe('why explains the issue 9 families at default settings', () => {
     ['diff(-N/2*log(s2) - sum((x[n] - mu)^2, n, 1, N)/(2*s2), s2)', '-N/(2*s2) + sum((x[n] - mu)^2, n, 1, N)/(2*s2^2)'],
     // conditional expectation is linear, and a constant stays itself
     ['E(2*X + 1 | Y = y)', '2*E(X | Y = y) + 1'],
+    // cross-entropy is entropy plus KL: terms p * log(p) cancel where log(p) is defined
+    ['-p*log(q) - (1 - p)*log(1 - q)', '-p*log(p) - (1 - p)*log(1 - p) + p*log(p/q) + (1 - p)*log((1 - p)/(1 - q))'],
   ])('%s = %s', (from, to) => {
     const { f, t, r } = explain(from, to)
     expect(r.verdict).toBe('explained')
@@ -112,6 +114,18 @@ describe('why explains the issue 9 families at default settings', () => {
     const back = r.steps.find((s) => s.rule?.id === id)
     expect(back?.direction).toBe('reverse')
     expect(back?.rule?.reversible).toBe(false)
+  })
+
+  it('terms that cancel to 0 * u cancel where u is defined, and the step says so', () => {
+    const { f, t, r } = explain('p*log(q)', 'p*(log(q) + log(p)) - p*log(p)')
+    expect(r.verdict).toBe('explained')
+    if (r.verdict !== 'explained') return
+    expectChain(f, t, r.steps)
+    expect(r.assumes).toEqual(['p > 0'])
+    // a 1 / q cancels where q != 0
+    const q = explain('p*log(q)', 'p*(log(q) + 1/q) - p/q')
+    expect(q.r.verdict).toBe('explained')
+    if (q.r.verdict === 'explained') expect(q.r.assumes).toEqual(expect.arrayContaining(['q != 0']))
   })
 
   it('a chain whose conditions cannot hold for the lines is passed over; one with none always counts', () => {

@@ -6,6 +6,7 @@ import * as Q from './rational.js'
 import { isMatrixish } from './shape.js'
 import { signOf } from './sign.js'
 import { foldNumbers, tidy } from './rewrite.js'
+import { print } from './print.js'
 
 export { foldNumbers } from './rewrite.js'
 
@@ -154,6 +155,51 @@ function commonFactors(terms: readonly Expr[], matrices: ReadonlySet<string>): E
   })
   if (!shared.length) return add(terms)
   return mul([...shared, add(rests.map((r) => mul(r)))])
+}
+
+/**
+ * What must hold for u to be defined, as conditions (log(p): p > 0; 1 / q: q != 0); undefined
+ * when some part of u is partial in a way no such condition says (an unknown function, E(...)).
+ */
+function domainOf(u: Expr): string[] | undefined {
+  if (u.kind !== 'call') return []
+  const inner = u.args.map(domainOf)
+  if (inner.some((d) => d === undefined)) return undefined
+  const out = inner.flat() as string[]
+  const [a, k] = u.args
+  if (u.head === 'log' && u.args.length === 1) out.push(`${print(a!)} > 0`)
+  else if (u.head === 'sqrt') out.push(`${print(a!)} >= 0`)
+  else if (u.head === OPS.pow && !isDefined(u)) {
+    if (k?.kind !== 'num') return undefined
+    out.push(Q.isInteger(k.q) ? `${print(a!)} != 0` : `${print(a!)} ${k.q.n < 0n ? '>' : '>='} 0`)
+  } else if (u.head !== OPS.pow && !isDefined(call(u.head, u.args.map(() => num(1))))) return undefined
+  return out
+}
+
+/**
+ * e with its terms 0 * u left out of every sum, and the conditions under which those u are
+ * defined (p * log(q) + 0 * log(p) is p * log(q) where p > 0); undefined when there is no such
+ * term, or the domain of one cannot be said.
+ */
+export function dropZeroTerms(e: Expr): { result: Expr; assumes: string[] } | undefined {
+  const assumes: string[] = []
+  let ok = true
+  const zero = (t: Expr): boolean => isCall(t, OPS.mul) && t.args.some((a) => a.kind === 'num' && Q.isZero(a.q))
+  const go = (x: Expr): Expr => {
+    if (x.kind !== 'call') return x
+    const args = x.args.map(go)
+    if (x.head !== OPS.add) return reuse(x, call(x.head, args))
+    const kept = args.filter((t) => {
+      if (!zero(t)) return true
+      const d = domainOf(t)
+      if (d === undefined) ok = false
+      else assumes.push(...d)
+      return false
+    })
+    return kept.length === args.length ? reuse(x, call(x.head, args)) : kept.length ? add(kept) : num(0)
+  }
+  const result = go(e)
+  return ok && result !== e ? { result, assumes: [...new Set(assumes)] } : undefined
 }
 
 /** The labelled algebra steps that change e. */

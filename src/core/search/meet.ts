@@ -5,7 +5,7 @@
 // (+ and * flattened and sorted, arithmetic on numbers folded), so the first meeting is a shortest
 // chain. Beyond that, a best-first search from FROM toward anything the TO side has reached.
 import { clock } from '../../limits.js'
-import { algebraSteps, collect, expand, factorOut, foldNumbers, sameKey } from '../algebra.js'
+import { algebraSteps, collect, dropZeroTerms, expand, factorOut, foldNumbers, sameKey } from '../algebra.js'
 import { key } from '../equal.js'
 import { type Expr, OPS, walk } from '../expr.js'
 import { Budget } from '../match.js'
@@ -40,7 +40,7 @@ interface Side {
   /** Lines by signature (see `signature`), so algebra forms are computed only where they can meet. */
   readonly bySignature: Map<string, Node[]>
   /** For each signature the other side has asked about: the algebra forms of this side's lines. */
-  readonly forms: Map<string, Map<string, { node: Node; label: string }>>
+  readonly forms: Map<string, Map<string, { node: Node; form: Form }>>
 }
 
 /** What one search needs: the rules, the symbol shapes, the bounds. */
@@ -97,45 +97,50 @@ function add(side: Side, node: Node, s: Search): void {
   if (list) list.push(node)
   else side.bySignature.set(sig, [node])
   const forms = side.forms.get(sig)
-  if (forms) for (const f of algebraForms(node.expr, s.matrices)) if (!forms.has(f.key)) forms.set(f.key, { node, label: f.label })
+  if (forms) for (const f of algebraForms(node.expr, s.matrices)) if (!forms.has(f.key)) forms.set(f.key, { node, form: f })
 }
 
 /** The other side's forms of lines with this signature (computed the first time they are asked for). */
-function formsOf(side: Side, sig: string, s: Search): Map<string, { node: Node; label: string }> | undefined {
+function formsOf(side: Side, sig: string, s: Search): Map<string, { node: Node; form: Form }> | undefined {
   let forms = side.forms.get(sig)
   if (forms) return forms
   const nodes = side.bySignature.get(sig)
   if (!nodes) return undefined
   side.forms.set(sig, (forms = new Map()))
-  for (const node of nodes) for (const f of algebraForms(node.expr, s.matrices)) if (!forms.has(f.key)) forms.set(f.key, { node, label: f.label })
+  for (const node of nodes) for (const f of algebraForms(node.expr, s.matrices)) if (!forms.has(f.key)) forms.set(f.key, { node, form: f })
   return forms
 }
 
-/** Where the sides meet: the same key, or the same after routine algebra (with its label). */
+/** Where the sides meet: the same key, or the same after routine algebra (with its label and assumptions). */
 interface Meeting {
   readonly from: Node
   readonly to: Node
   readonly label?: string
+  readonly assumes?: readonly string[]
 }
 
 function meetingOf(node: Node, side: Side, other: Side, s: Search): Meeting | undefined {
-  const at = (theirs: Node, label?: string): Meeting => {
+  const at = (theirs: Node, label?: string, assumes: readonly string[] = []): Meeting => {
     const [from, to] = side.toward ? [theirs, node] : [node, theirs]
-    return label === undefined ? { from, to } : { from, to, label }
+    return label === undefined ? { from, to } : { from, to, label, assumes }
   }
   const same = other.seen.get(node.key)
   if (same) return at(same)
   // algebra only rearranges + * ^ and numbers: other functions must already be the same
   const forms = formsOf(other, signature(node.expr), s)
   if (!forms) return undefined
+  // a meeting that assumes nothing is preferred
+  let conditional: Meeting | undefined
   for (const f of algebraForms(node.expr, s.matrices)) {
     const hit = forms.get(f.key)
     if (!hit) continue
-    const labels = [f.label, hit.label].filter((l) => l !== AS_WRITTEN)
+    const labels = [f.label, hit.form.label].filter((l) => l !== AS_WRITTEN)
     const label = labels.includes(EXPAND_COLLECT) ? EXPAND_COLLECT : labels[0]!
-    return at(hit.node, label)
+    const assumes = [...new Set([...(f.assumes ?? []), ...(hit.form.assumes ?? [])])]
+    if (!assumes.length) return at(hit.node, label)
+    conditional ??= at(hit.node, label, assumes)
   }
-  return undefined
+  return conditional
 }
 
 /**
@@ -165,8 +170,8 @@ function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, ne
 function* children(node: Node, side: Side, s: Search, longest: number): Generator<Node> {
   const folded = foldNumbers(node.expr)
   const base: Node = key(folded, s.matrices) === key(node.expr, s.matrices) ? node : { ...node, expr: folded, parent: node, step: ARITHMETIC }
-  // a rule applied at every place it fits is a step FROM takes (TO-side steps must replay backwards)
-  const { fits, time } = fitsIn(base.expr, s.memo.all, s.deadline, !side.toward)
+  // with a rule applied at every place it fits at once, on both sides
+  const { fits, time } = fitsIn(base.expr, s.memo.all, s.deadline, true)
   if (time) s.stopped = 'time'
   const depth = node.depth + 1
   for (const f of fits) {
@@ -231,7 +236,7 @@ export function replay(
   if (direction === 'reverse' && !rule.reversible) return undefined
   // the lines' shapes, known already: inferring them again for each replay of a long line is dear
   const shapes = s.matrices instanceof Shapes ? { shapes: s.matrices } : {}
-  const fits = findFits(from, [rule], { matrices: s.setting, direction, budget: new Budget(20_000, { deadline: s.deadline }), ...(path ? { path } : {}), ...shapes })
+  const fits = findFits(from, [rule], { matrices: s.setting, direction, budget: new Budget(20_000, { deadline: s.deadline }), ...(path ? { path } : { spread: true }), ...shapes })
   return fits.find((f) => sameKey(f.result, s.matrices) === want)
 }
 
@@ -245,7 +250,7 @@ function chainOf(m: Meeting, s: Search): Chain | undefined {
   for (let n: Node | undefined = m.from; n?.parent && n.step; n = n.parent) steps.unshift({ ...n.step, from: n.parent.expr, to: n.expr })
   let cur = m.from.expr
   if (m.label !== undefined) {
-    steps.push({ kind: 'algebra', label: m.label, from: cur, to: m.to.expr, assumes: [] })
+    steps.push({ kind: 'algebra', label: m.label, from: cur, to: m.to.expr, assumes: [...(m.assumes ?? [])] })
     cur = m.to.expr
   }
   for (let n: Node | undefined = m.to; n?.parent && n.step; n = n.parent) {
@@ -412,12 +417,26 @@ function headsOf(e: Expr): ReadonlySet<string> {
 const AS_WRITTEN = 'as written'
 const EXPAND_COLLECT = 'algebra: expand and collect'
 
+/** A line after routine algebra: its key, the step's label, and what it assumes (where cancelled terms are defined). */
+interface Form {
+  readonly key: string
+  readonly label: string
+  readonly assumes?: readonly string[]
+}
+
 /** Keys of e as written and after each algebra normalisation, with the step's label. */
-function algebraForms(e: Expr, matrices: ReadonlySet<string>): { key: string; label: string }[] {
-  const forms: { key: string; label: string }[] = [{ key: sameKey(e, matrices), label: AS_WRITTEN }]
-  forms.push({ key: sameKey(collect(e, matrices), matrices), label: 'algebra: collect like terms' })
+function algebraForms(e: Expr, matrices: ReadonlySet<string>): Form[] {
+  const forms: Form[] = [{ key: sameKey(e, matrices), label: AS_WRITTEN }]
+  const collected = (label: string, x: Expr): void => {
+    const c = collect(x, matrices)
+    forms.push({ key: sameKey(c, matrices), label })
+    // p * log(p) - p * log(p) leaves 0 * log(p), which is 0 only where log(p) is defined
+    const dropped = dropZeroTerms(c)
+    if (dropped) forms.push({ key: sameKey(collect(dropped.result, matrices), matrices), label, assumes: dropped.assumes })
+  }
+  collected('algebra: collect like terms', e)
   const expanded = expand(e, matrices)
-  if (expanded) forms.push({ key: sameKey(collect(expanded, matrices), matrices), label: EXPAND_COLLECT })
-  forms.push({ key: sameKey(collect(factorOut(e, matrices), matrices), matrices), label: 'algebra: factor out and cancel' })
+  if (expanded) collected(EXPAND_COLLECT, expanded)
+  collected('algebra: factor out and cancel', factorOut(e, matrices))
   return forms
 }
