@@ -93,6 +93,8 @@ describe('why explains the issue 9 families at default settings', () => {
     ['diff(-N/2*log(s2) - sum((x[n] - mu)^2, n, 1, N)/(2*s2), s2)', '-N/(2*s2) + sum((x[n] - mu)^2, n, 1, N)/(2*s2^2)'],
     // conditional expectation is linear, and a constant stays itself
     ['E(2*X + 1 | Y = y)', '2*E(X | Y = y) + 1'],
+    // the count of softmax(z, i, K) is a number, not a matrix
+    ['diff(-log(softmax(z, i, K)), z[i])', 'softmax(z, i, K) - 1'],
     // cross-entropy is entropy plus KL: terms p * log(p) cancel where log(p) is defined
     ['-p*log(q) - (1 - p)*log(1 - q)', '-p*log(p) - (1 - p)*log(1 - p) + p*log(p/q) + (1 - p)*log((1 - p)/(1 - q))'],
   ])('%s = %s', (from, to) => {

@@ -370,11 +370,20 @@ export function isMatrixName(name: string, setting: MatrixSetting): boolean {
 
 /**
  * Is argument i of x a count or an index, hence a scalar whatever its name: a sum's or product's
- * variable and limits (sum(f, k, 1, K): K classes), a definite integral's limits, and what is in
- * brackets (z[K]).
+ * variable and limits (sum(f, k, 1, K): K classes), a definite integral's limits, what is in
+ * brackets (z[K]), and the count of an ML function (softmax(z, i, K)).
  */
 const countsOrIndexes = (x: Call, i: number): boolean =>
-  ((x.head === 'sum' || x.head === 'prod') && x.args.length === 4 && i >= 1) || (x.head === 'int' && x.args.length === 4 && i >= 2) || (x.head === OPS.index && i >= 1)
+  ((x.head === 'sum' || x.head === 'prod') && x.args.length === 4 && i >= 1) ||
+  (x.head === 'int' && x.args.length === 4 && i >= 2) ||
+  (x.head === OPS.index && i >= 1) ||
+  (COUNT_ARGS[x.head]?.includes(i) === true && x.args.length === (COUNT_ARGS[x.head]?.at(-1) ?? 0) + 1)
+
+/**
+ * The arguments of the starter library's ML functions that count or index (softmax(x, j, n) is
+ * entry j of n; logsumexp(x, n), entropy(p, n) sum over 1..n; mse, crossentropy and kl take n last).
+ */
+const COUNT_ARGS: Readonly<Record<string, readonly number[]>> = { softmax: [1, 2], logsumexp: [1], entropy: [1], mse: [2], crossentropy: [2], kl: [2] }
 
 /** The symbols an expression uses as counts or indices (K in sum(f, k, 1, K), j in z[j]): numbers, never random. */
 export function countSymbols(e: Expr): Set<string> {
