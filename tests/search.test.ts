@@ -9,6 +9,7 @@ import type { Expr } from '../src/core/expr.js'
 import { parseExpr } from '../src/core/parse.js'
 import { print } from '../src/core/print.js'
 import { findFits, fitAt } from '../src/core/rewrite.js'
+import { isLogExpansionRule } from '../src/core/search/calculus.js'
 import { fitMemo, fitsIn } from '../src/core/search/fits.js'
 import { compareExpressions, conditionsCanHold } from '../src/core/verify.js'
 import { why, type WhyOptions, type WhyStep } from '../src/core/why.js'
@@ -93,6 +94,9 @@ describe('why explains the issue 9 families at default settings', () => {
     ['diff(-N/2*log(s2) - sum((x[n] - mu)^2, n, 1, N)/(2*s2), s2)', '-N/(2*s2) + sum((x[n] - mu)^2, n, 1, N)/(2*s2^2)'],
     // conditional expectation is linear, and a constant stays itself
     ['E(2*X + 1 | Y = y)', '2*E(X | Y = y) + 1'],
+    // a log-likelihood expanded as a lecture does: the log taken inward (quotient, exp, root) as one move
+    ['sum(log(exp(-(t[n] - mu)^2/(2*s^2))/sqrt(2*pi*s^2)), n, 1, N)', '-N/2*log(2*pi*s^2) - sum((t[n] - mu)^2, n, 1, N)/(2*s^2)'],
+    ['sum(log(lambda*exp(-lambda*x[i])), i, 1, n)', 'n*log(lambda) - lambda*sum(x[i], i, 1, n)'],
     // the count of softmax(z, i, K) is a number, not a matrix
     ['diff(-log(softmax(z, i, K)), z[i])', 'softmax(z, i, K) - 1'],
     // cross-entropy is entropy plus KL: terms p * log(p) cancel where log(p) is defined
@@ -254,5 +258,14 @@ describe('random chains found replay (property, fixed seed)', () => {
       }),
       { seed: 3, numRuns: 12 },
     )
+  })
+})
+
+describe('which rules make a run', () => {
+  const byId = (id: string) => lib.rules.find((r) => r.id === id)!
+  it('log rules that take the log inward make the log run; others do not', () => {
+    for (const id of ['log-product', 'log-quotient', 'log-power', 'log-of-exp', 'log-sqrt', 'log-times-exp', 'log-reciprocal']) expect(isLogExpansionRule(byId(id)), id).toBe(true)
+    // a compound log argument, a new function, or a log that is not outermost
+    for (const id of ['log-one-plus-exp-factor', 'log-sigmoid', 'log-of-square', 'logsumexp-shift', 'gaussian-log-density', 'diff-log']) expect(isLogExpansionRule(byId(id)), id).toBe(false)
   })
 })

@@ -2,7 +2,7 @@
 // (sum, chain, product, power...) into one step. The search takes that run of rules as one move:
 // at the outermost derivative a derivative rule fits, apply the fit that gives the shortest line,
 // and again, until no derivative rule fits. Each step stays a real rule application at a place.
-import { type Expr, pathToString, size } from '../expr.js'
+import { type Expr, OPS, pathToString, size, walk } from '../expr.js'
 import type { Fit } from '../rewrite.js'
 import { lhsKey } from '../rule-index.js'
 import type { Rule } from '../rule.js'
@@ -13,6 +13,23 @@ const MAX_STEPS = 16
 
 /** Does the rule take a derivative a step further (its left side is a derivative)? */
 export const isDerivativeRule = (r: Rule): boolean => lhsKey(r) === 'diff/2'
+
+/**
+ * Does the rule take a log a step inward, as a log-likelihood is expanded (log(a * b), log(a ^ b),
+ * log(exp(a)), log(sqrt(a)), ...)? Its left side is a log, every log on its right side is of a
+ * single wildcard, and the right side brings in no other function.
+ */
+export function isLogExpansionRule(r: Rule): boolean {
+  if (lhsKey(r) !== 'log/1' || r.kind === 'definition') return false
+  const lhsHeads = new Set([...walk(r.lhs)].flatMap(({ node }) => (node.kind === 'call' ? [node.head] : [])))
+  return [...walk(r.rhs)].every(({ node }) => {
+    if (node.kind !== 'call') return true
+    if (node.head === 'log') return node.args.length === 1 && node.args[0]!.kind === 'sym' && !r.literals.has(node.args[0]!.name)
+    return ARITHMETIC_HEADS.has(node.head) || (lhsHeads.has(node.head) && node.head !== 'log')
+  })
+}
+
+const ARITHMETIC_HEADS: ReadonlySet<string> = new Set([OPS.add, OPS.mul, OPS.pow])
 
 /**
  * The run of derivative-rule steps from expr (each fit acts on the previous one's result), empty

@@ -10,7 +10,7 @@ import { key } from '../equal.js'
 import { type Expr, OPS, walk } from '../expr.js'
 import { Budget } from '../match.js'
 import { type Fit, findFits, fitAt } from '../rewrite.js'
-import { differentiate, isDerivativeRule } from './calculus.js'
+import { differentiate, isDerivativeRule, isLogExpansionRule } from './calculus.js'
 import { type FitMemo, fitMemo, fitsIn } from './fits.js'
 import type { Direction, Rule } from '../rule.js'
 import { Shapes, type SymbolSetting } from '../shape.js'
@@ -45,8 +45,8 @@ interface Side {
 
 /** What one search needs: the rules, the symbol shapes, the bounds. */
 export interface Search {
-  /** Fits of every rule, and of the derivative rules (a run of them is one move). */
-  readonly memo: { readonly all: FitMemo; readonly derivative: FitMemo }
+  /** Fits of every rule, of the derivative rules and of the log-expanding rules (a run of either is one move). */
+  readonly memo: { readonly all: FitMemo; readonly derivative: FitMemo; readonly logs: FitMemo }
   readonly setting: SymbolSetting
   readonly matrices: ReadonlySet<string>
   /** Deadline on the processor-time clock (ms). */
@@ -73,7 +73,8 @@ export type Chain = WhyStep[]
 /** A search over `rules` within the deadline. */
 export function newSearch(rules: readonly Rule[], setting: SymbolSetting, matrices: ReadonlySet<string>, deadline: number, accept?: (chain: Chain) => boolean): Search {
   const memo = (rs: readonly Rule[]): FitMemo => fitMemo(rs, setting, matrices, 8)
-  return { memo: { all: memo(rules), derivative: memo(rules.filter(isDerivativeRule)) }, setting, matrices, deadline, explored: 0, accept }
+  const memos = { all: memo(rules), derivative: memo(rules.filter(isDerivativeRule)), logs: memo(rules.filter(isLogExpansionRule)) }
+  return { memo: memos, setting, matrices, deadline, explored: 0, accept }
 }
 
 /** Has a bound stopped the search (the deadline is checked now)? */
@@ -196,13 +197,23 @@ function* children(node: Node, side: Side, s: Search, longest: number): Generato
   // search (its steps count toward the chain's length, which the depth bounds)
   const run = differentiate(base.expr, s.memo.derivative, s.deadline, (e) => sameKey(e, s.matrices), longest - node.depth)
   if (run.time) s.stopped = 'time'
-  if (run.fits.length >= 2) {
-    let last = base
-    for (const [i, f] of run.fits.entries()) last = { expr: f.result, key: sameKey(f.result, s.matrices), depth: node.depth + i + 1, parent: last, step: ruleStep(f) }
-    yield last
-  }
+  if (run.fits.length >= 2) yield* runFrom(base, node.depth, run.fits, s, false)
+  // a log-likelihood expanded as a lecture does (log of a quotient, of an exp, of a root...): each
+  // line of that run, from its second step on, is a move (a lecture may stop expanding anywhere)
+  const logs = differentiate(base.expr, s.memo.logs, s.deadline, (e) => sameKey(e, s.matrices), longest - node.depth)
+  if (logs.time) s.stopped = 'time'
+  if (logs.fits.length >= 2) yield* runFrom(base, node.depth, logs.fits, s, true)
   for (const a of algebraSteps(base.expr, s.matrices)) {
     yield { expr: a.result, key: sameKey(a.result, s.matrices), depth, parent: base, step: { kind: 'algebra', label: a.label, assumes: [] } }
+  }
+}
+
+/** The lines of a run of fits from base (each fit acts on the one before): the last, or with `every` each from the second on. */
+function* runFrom(base: Node, depth: number, fits: readonly Fit[], s: Search, every: boolean): Generator<Node> {
+  let last = base
+  for (const [i, f] of fits.entries()) {
+    last = { expr: f.result, key: sameKey(f.result, s.matrices), depth: depth + i + 1, parent: last, step: ruleStep(f) }
+    if (every ? i >= 1 : i === fits.length - 1) yield last
   }
 }
 
