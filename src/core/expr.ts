@@ -377,13 +377,20 @@ const countsOrIndexes = (x: Call, i: number): boolean =>
   ((x.head === 'sum' || x.head === 'prod') && x.args.length === 4 && i >= 1) ||
   (x.head === 'int' && x.args.length === 4 && i >= 2) ||
   (x.head === OPS.index && i >= 1) ||
-  (COUNT_ARGS[x.head]?.includes(i) === true && x.args.length === (COUNT_ARGS[x.head]?.at(-1) ?? 0) + 1)
+  (COUNT_ARGS.get(x.head)?.includes(i) === true && x.args.length === COUNT_ARGS.get(x.head)!.at(-1)! + 1)
 
 /**
  * The arguments of the starter library's ML functions that count or index (softmax(x, j, n) is
  * entry j of n; logsumexp(x, n), entropy(p, n) sum over 1..n; mse, crossentropy and kl take n last).
  */
-const COUNT_ARGS: Readonly<Record<string, readonly number[]>> = { softmax: [1, 2], logsumexp: [1], entropy: [1], mse: [2], crossentropy: [2], kl: [2] }
+const COUNT_ARGS: ReadonlyMap<string, readonly number[]> = new Map([
+  ['softmax', [1, 2]],
+  ['logsumexp', [1]],
+  ['entropy', [1]],
+  ['mse', [2]],
+  ['crossentropy', [2]],
+  ['kl', [2]],
+])
 
 /** The symbols an expression uses as counts or indices (K in sum(f, k, 1, K), j in z[j]): numbers, never random. */
 export function countSymbols(e: Expr): Set<string> {
