@@ -97,6 +97,8 @@ describe('why explains the issue 9 families at default settings', () => {
     // a log-likelihood expanded as a lecture does: the log taken inward (quotient, exp, root) as one move
     ['sum(log(exp(-(t[n] - mu)^2/(2*s^2))/sqrt(2*pi*s^2)), n, 1, N)', '-N/2*log(2*pi*s^2) - sum((t[n] - mu)^2, n, 1, N)/(2*s^2)'],
     ['sum(log(lambda*exp(-lambda*x[i])), i, 1, n)', 'n*log(lambda) - lambda*sum(x[i], i, 1, n)'],
+    // A^(-1) of a matrix is its inverse
+    ['(A*B)^(-1)', 'inv(B)*inv(A)'],
     // the count of softmax(z, i, K) is a number, not a matrix
     ['diff(-log(softmax(z, i, K)), z[i])', 'softmax(z, i, K) - 1'],
     // cross-entropy is entropy plus KL: terms p * log(p) cancel where log(p) is defined
