@@ -81,6 +81,12 @@ export class EvalError extends Error {
 const undef = (reason: string): EvalError => new EvalError(reason, true)
 const unsupported = (reason: string): EvalError => new EvalError(reason, false)
 
+/** Where entry i of a list of n is kept: an indexed symbol (a list, not a vector) has an entry 0, x[0] is items[0]. */
+export function listEntry(n: number, i: number): number {
+  if (i < 0 || i >= n) throw undef(`index ${i} is out of range 0..${n - 1}`)
+  return i
+}
+
 export const matrix = (rows: Rows): Matrix => ({ kind: 'matrix', rows })
 const rv = (at: readonly number[]): RandomVar => ({ kind: 'rv', at })
 const event = (at: readonly boolean[]): EventValue => ({ kind: 'event', at })
@@ -228,12 +234,7 @@ class Evaluator {
       if (i < 1 || i > n) throw undef(`index ${i} is out of range 1..${n}`)
       return i - 1
     }
-    // an indexed symbol (a list, not a vector) has an entry 0 too: x[0] is items[0]
-    const entry = (n: number, i: number): number => {
-      if (i < 0 || i >= n) throw undef(`index ${i} is out of range 0..${n - 1}`)
-      return i
-    }
-    if (typeof base !== 'number' && base.kind === 'array' && idx.length === 1) return base.items[entry(base.items.length, idx[0]!)]!
+    if (typeof base !== 'number' && base.kind === 'array' && idx.length === 1) return base.items[listEntry(base.items.length, idx[0]!)]!
     if (typeof base !== 'number' && base.kind === 'matrix') {
       const [r, c] = shapeOf(base.rows)
       if (idx.length === 2) return base.rows[at(r, idx[0]!)]![at(c, idx[1]!)]!

@@ -6,7 +6,7 @@
 // cannot be re-evaluated: EvalError(..., false), and the caller decides without this help.
 import Decimal from 'decimal.js'
 import { type Call, type Expr, isCall, OPS, RELATION_HEADS } from './expr.js'
-import { type EvalContext, EvalError, noteBranches, type Value } from './evaluate.js'
+import { type EvalContext, EvalError, listEntry, noteBranches, type Value } from './evaluate.js'
 import type { RelOp } from './parse.js'
 import { instantiate } from './rewrite.js'
 import type { Rule } from './rule.js'
@@ -338,12 +338,7 @@ class Precise {
       if (i < 1 || i > n) throw undef(`index ${i} is out of range 1..${n}`)
       return i - 1
     }
-    // an indexed symbol (a list, not a vector) has an entry 0 too: x[0] is items[0]
-    const entry = (n: number, i: number): number => {
-      if (i < 0 || i >= n) throw undef(`index ${i} is out of range 0..${n - 1}`)
-      return i
-    }
-    if (!isDec(base) && base.kind === 'array' && idx.length === 1) return base.items[entry(base.items.length, idx[0]!)]!
+    if (!isDec(base) && base.kind === 'array' && idx.length === 1) return base.items[listEntry(base.items.length, idx[0]!)]!
     if (!isDec(base) && base.kind === 'matrix') {
       const [r, c] = [base.rows.length, base.rows[0]!.length]
       if (idx.length === 2) return base.rows[at(r, idx[0]!)]![at(c, idx[1]!)]!

@@ -132,7 +132,8 @@ function candidate(index: RuleIndex, order: number): Candidate {
 const present = new WeakMap<Expr, ReadonlySet<string>>()
 const EMPTY: ReadonlySet<string> = new Set()
 
-function headsIn(e: Expr): ReadonlySet<string> {
+/** Every function and operator in e (its own head too), computed once per subtree. */
+export function headsIn(e: Expr): ReadonlySet<string> {
   if (e.kind !== 'call') return EMPTY
   let heads = present.get(e)
   if (!heads) {

@@ -91,12 +91,15 @@ export function why(from: Expr, to: Expr, rules: readonly Rule[], options: WhyOp
   const depth = options.depth ?? WHY_DEPTH
   const maxNodes = options.maxNodes ?? 300
   const timeLimit = options.timeLimit ?? WHY_TIME_LIMIT
-  const canHold = options.canHold
-  const accept = canHold && ((steps: readonly WhyStep[]): boolean => {
-    const assumes = [...new Set(steps.flatMap((s) => s.assumes))]
-    return assumes.length === 0 || canHold(from, to, assumes)
-  })
-  const search = newSearch(rules, setting, matrices, clock() + timeLimit * 1000, accept || undefined)
+  // a chain whose conditions cannot hold where the lines are compared explains nothing
+  const { canHold } = options
+  const accept = canHold
+    ? (steps: readonly WhyStep[]): boolean => {
+        const assumes = [...new Set(steps.flatMap((s) => s.assumes))]
+        return assumes.length === 0 || canHold(from, to, assumes)
+      }
+    : undefined
+  const search = newSearch(rules, setting, matrices, clock() + timeLimit * 1000, accept)
   const finish = (steps: WhyStep[]): WhyResult => ({ verdict: 'explained', steps, assumes: [...new Set(steps.flatMap((s) => s.assumes))], explored: search.explored })
   const bounds = { depth, maxNodes, progress: options.progress }
   // lines the numbers tell apart have no chain worth the search: a few points first, which tell

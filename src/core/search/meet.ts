@@ -10,6 +10,7 @@ import { key } from '../equal.js'
 import { type Expr, OPS, walk } from '../expr.js'
 import { Budget } from '../match.js'
 import { type Fit, findFits, fitAt } from '../rewrite.js'
+import { headsIn } from '../rule-index.js'
 import { differentiate, isDerivativeRule, isLogExpansionRule } from './calculus.js'
 import { type FitMemo, fitMemo, fitsIn } from './fits.js'
 import type { Direction, Rule } from '../rule.js'
@@ -158,7 +159,7 @@ function grow(node: Node, side: Side, other: Side, s: Search, bounds: Bounds, ne
     const m = meetingOf(child, side, other, s)
     const length = m ? m.from.depth + m.to.depth : Infinity
     const chain = m && length <= longest ? chainOf(m, s) : undefined
-    if (chain && (!s.accept || s.accept(chain))) return { chain, length }
+    if (chain) return { chain, length }
   }
   return undefined
 }
@@ -254,7 +255,7 @@ export function replay(
 /**
  * Read out the chain FROM -> ... -> M (-> M') <- ... <- TO as forward steps on the lines as
  * printed: each TO-side step is replayed on the line the chain has reached. Undefined if one does
- * not replay (then the meeting is not used).
+ * not replay, or the search does not accept the chain (then the meeting is not used).
  */
 function chainOf(m: Meeting, s: Search): Chain | undefined {
   const steps: Chain = []
@@ -285,7 +286,7 @@ function chainOf(m: Meeting, s: Search): Chain | undefined {
     steps.push({ ...ruleStep(f), from: cur, to: f.result })
     cur = f.result
   }
-  return steps
+  return !s.accept || s.accept(steps) ? steps : undefined
 }
 
 
@@ -305,7 +306,7 @@ export function meet(from: Expr, to: Expr, s: Search, bounds: Bounds): { chain?:
   const sides = { from: A, to: B }
   const start = meetingOf(A.frontier[0]!, A, B, s)
   const c = start && chainOf(start, s)
-  if (c && (!s.accept || s.accept(c))) return { chain: c, sides }
+  if (c) return { chain: c, sides }
   const want = new Map([
     [A, headCounts(to)],
     [B, headCounts(from)],
@@ -407,22 +408,7 @@ function headCounts(e: Expr): Map<string, number> {
  * when their sets are the same.
  */
 function signature(e: Expr): string {
-  return [...headsOf(e)].sort().join(',')
-}
-
-// the heads of each subtree, once (the lines of a search share most of their subtrees)
-const HEADS = new WeakMap<Expr, ReadonlySet<string>>()
-const NO_HEADS: ReadonlySet<string> = new Set()
-
-function headsOf(e: Expr): ReadonlySet<string> {
-  if (e.kind !== 'call') return NO_HEADS
-  let heads = HEADS.get(e)
-  if (heads) return heads
-  const out = new Set<string>()
-  if (e.head !== OPS.add && e.head !== OPS.mul && e.head !== OPS.pow) out.add(e.head)
-  for (const a of e.args) for (const h of headsOf(a)) out.add(h)
-  HEADS.set(e, (heads = out))
-  return heads
+  return [...headsIn(e)].filter((h) => h !== OPS.add && h !== OPS.mul && h !== OPS.pow).sort().join(',')
 }
 
 const AS_WRITTEN = 'as written'
