@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { call, type Expr, OPS } from '../src/core/expr.js'
 import { ParseError, parseExpr } from '../src/core/parse.js'
 import { print } from '../src/core/print.js'
 import { sameLine } from '../src/session/derivation.js'
+import { expOf, read } from './helpers/latex.js'
 
 interface Item {
   id: string
@@ -21,19 +21,6 @@ interface Item {
 }
 
 const corpus: Item[] = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'latex-2.json'), 'utf8'))
-
-/** e^u is exp(u) (a rule of the shipped library says so); the corpus writes exp. */
-function expOf(e: Expr): Expr {
-  if (e.kind !== 'call') return e
-  const args = e.args.map(expOf)
-  if (e.head === OPS.pow && args[0]?.kind === 'sym' && args[0].name === 'e') return call('exp', [args[1]!])
-  return call(e.head, args)
-}
-
-function read(latex: string): { e: Expr; readings: string[] } {
-  const readings: string[] = []
-  return { e: parseExpr(latex, { announce: (r) => readings.push(r) }), readings }
-}
 
 describe('the second LaTeX corpus (latex-2.json)', () => {
   it('has at least 50 items, each with a source and either an expected reading or a refusal', () => {

@@ -9,6 +9,7 @@ import { ParseError, parseExpr } from '../src/core/parse.js'
 import { print } from '../src/core/print.js'
 import { toTex } from '../src/render/tex.js'
 import { sameLine } from '../src/session/derivation.js'
+import { expOf, read } from './helpers/latex.js'
 
 interface Item {
   id: string
@@ -19,19 +20,6 @@ interface Item {
 }
 
 const corpus: Item[] = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'latex.json'), 'utf8'))
-
-/** e^u is exp(u) (a rule of the shipped library says so); the corpus writes exp. */
-function expOf(e: Expr): Expr {
-  if (e.kind !== 'call') return e
-  const args = e.args.map(expOf)
-  if (e.head === OPS.pow && args[0]?.kind === 'sym' && args[0].name === 'e') return call('exp', [args[1]!])
-  return call(e.head, args)
-}
-
-function read(latex: string): { e: Expr; readings: string[] } {
-  const readings: string[] = []
-  return { e: parseExpr(latex, { announce: (r) => readings.push(r) }), readings }
-}
 
 /** For each refused item: a word of the construct the message must name. */
 const REFUSAL: Record<string, RegExp> = {
